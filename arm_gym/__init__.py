@@ -1,0 +1,29 @@
+"""arm_gym: agent benchmarks as Gymnasium text environments, with rewards learned from the environment.
+
+Importing the package registers every ``ARM-*`` id with Gymnasium and imports nothing heavy
+(no torch, no simulator): those load when an env, a reward model or a backend is built.
+"""
+
+from __future__ import annotations
+
+from arm_gym.core import CHARSET, LazyActions, ReplayState, Step, StepResult, TextEnv, Trajectory, sanitize
+from arm_gym.envs import ENV_SPECS, env_ids, register_envs
+
+__version__ = "0.1.0"
+
+register_envs()
+
+__all__ = [
+    "CHARSET",
+    "ENV_SPECS",
+    "LazyActions",
+    "ReplayState",
+    "Step",
+    "StepResult",
+    "TextEnv",
+    "Trajectory",
+    "__version__",
+    "env_ids",
+    "register_envs",
+    "sanitize",
+]

@@ -1,0 +1,11 @@
+"""Sub-commands of the ``arm-gym`` CLI, one module each.
+
+Each module defines ``add_parser(subparsers)``, which adds its parser and sets ``func`` to a
+callable taking the parsed ``argparse.Namespace`` and returning an exit code. Modules import
+heavy libraries inside ``func`` only, so ``arm-gym --help`` stays fast.
+"""
+
+COMMAND_MODULES: tuple[str, ...] = (
+    "arm_gym.commands.list_envs",
+    "arm_gym.commands.play",
+)

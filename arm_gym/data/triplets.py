@@ -1,0 +1,66 @@
+"""Triplets: (task intent, a trajectory that fulfils it, one that does not), the reward model's training data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from arm_gym.core import SCHEMA_VERSION, Trajectory
+
+
+@dataclass
+class Triplet:
+    """One preference example in TRL's format plus its sources, so it can be audited and re-rendered.
+
+    ``prompt`` is the intent; ``chosen`` / ``rejected`` are the rendered positive / negative trajectories
+    (:func:`arm_gym.reward.render.render_trajectory`); the source trajectories and their env returns
+    under the intent travel with them.
+    """
+
+    prompt: str
+    chosen: str
+    rejected: str
+    chosen_trajectory: Trajectory
+    rejected_trajectory: Trajectory
+    chosen_return: float
+    rejected_return: float
+    task_id: str = ""
+    env_id: str = ""
+    meta: dict[str, Any] = field(default_factory=dict)
+    schema: int = SCHEMA_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (one line of ``triplets.jsonl``)."""
+        return {
+            "schema": self.schema,
+            "env_id": self.env_id,
+            "task_id": self.task_id,
+            "prompt": self.prompt,
+            "chosen": self.chosen,
+            "rejected": self.rejected,
+            "chosen_return": self.chosen_return,
+            "rejected_return": self.rejected_return,
+            "chosen_trajectory": self.chosen_trajectory.to_dict(),
+            "rejected_trajectory": self.rejected_trajectory.to_dict(),
+            "meta": self.meta,
+        }
+
+    @classmethod
+    def from_dict(cls, record: dict[str, Any]) -> Triplet:
+        """Parse one line of ``triplets.jsonl``; raises ``ValueError`` when fields are missing."""
+        try:
+            return cls(
+                prompt=str(record["prompt"]),
+                chosen=str(record["chosen"]),
+                rejected=str(record["rejected"]),
+                chosen_trajectory=Trajectory.from_dict(record["chosen_trajectory"]),
+                rejected_trajectory=Trajectory.from_dict(record["rejected_trajectory"]),
+                chosen_return=float(record["chosen_return"]),
+                rejected_return=float(record["rejected_return"]),
+                task_id=str(record.get("task_id", "")),
+                env_id=str(record.get("env_id", "")),
+                meta=dict(record.get("meta") or {}),
+                schema=int(record.get("schema", SCHEMA_VERSION)),
+            )
+        except (KeyError, TypeError) as exc:
+            raise ValueError(f"not a triplet record: {exc!r}") from exc
