@@ -69,7 +69,7 @@ class LazyActions(Sequence[str]):
     raises instead of silently describing a later state.
     """
 
-    __slots__ = ("_compute", "_value", "_expired")
+    __slots__ = ("_compute", "_expired", "_value")
 
     def __init__(self, compute: Callable[[], Sequence[str]]):
         self._compute = compute

@@ -19,8 +19,9 @@ from pathlib import Path
 import gymnasium as gym
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import arm_gym  # noqa: E402
-from _common import print_table, random_policy_steps_per_s, save_json  # noqa: E402
+from _common import print_table, random_policy_steps_per_s, save_json
+
+import arm_gym
 
 RAW_MODULES = ("raw_scienceworld", "raw_textworld")
 

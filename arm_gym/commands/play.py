@@ -92,7 +92,6 @@ def _show(stdout: TextIO, obs: str, info: dict) -> None:
     actions = list(info.get("admissible_actions", []))
     if actions:
         stdout.write("\nAdmissible actions:\n")
-        for i, action in enumerate(actions[:MAX_LISTED], 1):
-            stdout.write(f"  {i:>2}. {action}\n")
+        stdout.writelines(f"  {i:>2}. {action}\n" for i, action in enumerate(actions[:MAX_LISTED], 1))
         if len(actions) > MAX_LISTED:
             stdout.write(f"  ... and {len(actions) - MAX_LISTED} more\n")

@@ -81,7 +81,7 @@ def moves(state: State) -> list[Move]:
     return out
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def count_solutions(state: State) -> int:
     """How many distinct step sequences from ``state`` end on exactly 24."""
     if len(state) == 1:
@@ -149,8 +149,7 @@ def write_puzzles_file(path: str | os.PathLike = PUZZLES_FILE) -> None:
     """Recompute the puzzle set and write it in :func:`project_puzzles`' format."""
     with open(path, "w", encoding="utf-8") as fh:
         fh.write("# four numbers, then the number of distinct winning step sequences; easiest first\n")
-        for p in compute_puzzles():
-            fh.write(f"{' '.join(map(str, p.numbers))} {p.solutions}\n")
+        fh.writelines(f"{' '.join(map(str, p.numbers))} {p.solutions}\n" for p in compute_puzzles())
 
 
 def parse_numbers(text: str) -> tuple[int, ...]:

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import csv
 from fractions import Fraction
-from pathlib import Path
 
 import gymnasium as gym
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import arm_gym  # noqa: F401
+import arm_gym
 from arm_gym.envs.game24 import Game24Env, Game24State, evaluate_expression
 from arm_gym.envs.game24_puzzles import solve
-
-SHARED_CSV = Path(__file__).resolve().parents[3] / "shared" / "data" / "game24" / "24.csv"
+from tests.shared_data import GAME24_CSV
 
 
 @pytest.fixture
@@ -34,8 +32,8 @@ def test_splits_are_fixed_and_disjoint():
 
 
 def test_tot_csv_order_and_test_rows():
-    env = Game24Env(puzzles_path=SHARED_CSV)
-    with SHARED_CSV.open() as fh:
+    env = Game24Env(puzzles_path=GAME24_CSV)
+    with GAME24_CSV.open() as fh:
         rows = list(csv.DictReader(fh))
     expected = [" ".join(sorted(r["Puzzles"].split(), key=int)) for r in rows[900:1000]]
     assert list(env.task_ids("test")) == expected

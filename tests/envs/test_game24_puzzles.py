@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 
@@ -17,8 +16,7 @@ from arm_gym.envs.game24_puzzles import (
     project_puzzles,
     solve,
 )
-
-SHARED_CSV = Path(__file__).resolve().parents[3] / "shared" / "data" / "game24" / "24.csv"
+from tests.shared_data import GAME24_CSV
 
 
 def test_shipped_puzzle_file_equals_the_computation():
@@ -26,7 +24,7 @@ def test_shipped_puzzle_file_equals_the_computation():
 
 
 def test_puzzle_set_equals_tree_of_thoughts_csv():
-    with SHARED_CSV.open() as fh:
+    with GAME24_CSV.open() as fh:
         tot = {tuple(sorted(int(x) for x in row["Puzzles"].split())) for row in csv.DictReader(fh)}
     ours = {p.numbers for p in project_puzzles()}
     assert len(ours) == 1362 and ours == tot
