@@ -11,6 +11,7 @@ reset-and-replay fallback for :meth:`TextEnv.get_state` / :meth:`TextEnv.set_sta
 from __future__ import annotations
 
 import difflib
+import re
 import string
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
@@ -33,9 +34,12 @@ OBSERVATION_MAX_LENGTH = 1 << 20
 ACTION_MAX_LENGTH = 4096
 
 
+_OUTSIDE_CHARSET = re.compile("[^" + re.escape(CHARSET) + "]")
+
+
 def sanitize(text: str) -> str:
     """Map ``text`` into :data:`CHARSET`: NFKC-normalise, then replace what is left outside by ``?``."""
-    if all(c in _CHARSET_SET for c in text):
+    if _OUTSIDE_CHARSET.search(text) is None:
         return text
     text = unicodedata.normalize("NFKC", text)
     return "".join(c if c in _CHARSET_SET else "?" for c in text)

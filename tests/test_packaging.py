@@ -22,7 +22,11 @@ def test_wheel_installs_wrappers_as_subpackage(tmp_path):
         "print(gym.make('ARM-Game24-v0').reset(seed=0)[0])"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=tmp_path,
+        [sys.executable, "-c", code],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
         env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"},
     ).stdout.splitlines()
     assert out[0].startswith(str(target)) and out[0].endswith("arm_gym/wrappers/__init__.py")

@@ -28,6 +28,16 @@ ENV_SPECS: tuple[ArmEnvSpec, ...] = (
         "arm_gym.envs.game24:Game24Env",
         "Game of 24: combine four numbers two at a time with + - * / to reach 24 (ToT/ARMAP formulation).",
     ),
+    ArmEnvSpec(
+        "ARM-WebShop-v0",
+        "arm_gym.envs.webshop:WebShopEnv",
+        "WebShop text-mode shopping (search, click, buy) on a generated 10k-product catalogue or the official data.",
+    ),
+    ArmEnvSpec(
+        "ARM-ScienceWorld-v0",
+        "arm_gym.envs.scienceworld:ScienceWorldEnv",
+        "ScienceWorld: 30 elementary-science tasks with train/dev/test variations (needs `scienceworld` and Java 11+).",
+    ),
 )
 
 

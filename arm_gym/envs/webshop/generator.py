@@ -1,0 +1,234 @@
+"""A deterministic, columnar product catalogue generated from a seed (10k in well under a second, 1M+ in seconds).
+
+Every product is a row of small integer columns (type, brand, attribute bitmask, option-value
+bitmasks per group, price, template choices); titles, descriptions, features and reviews are pure
+functions of a row, rendered on demand. About 40 % of rows are *near duplicates* of the row before
+them that differ in exactly one attribute, one option value or the price, so a search for a goal
+returns look-alikes that a careless shopper buys by mistake. ASINs are a keyed bijection of the
+row number (``B0`` + 8 base-36 digits), so lookups need no dictionary.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+
+import numpy as np
+
+from arm_gym.envs.webshop.catalogue import Catalogue
+from arm_gym.envs.webshop.schema import Product
+from arm_gym.envs.webshop.vocab import FAMILIES, PRODUCT_TYPES, TYPE_FAMILY
+from arm_gym.envs.webshop.vocab_pools import (
+    BRAND_HEADS,
+    BRAND_TAILS,
+    DESCRIPTION_TEMPLATES,
+    FEATURE_TEMPLATES,
+    OPTION_POOLS,
+    REVIEW_TEMPLATES,
+    TITLE_OPENERS,
+)
+
+GENERATOR_VERSION = 3
+"""Bumped whenever generated content changes (it is part of the catalogue fingerprint)."""
+
+SIBLING_SHARE = 0.4
+MAX_GROUPS = 2
+_ASIN_MOD = 36**8
+_ASIN_MUL = 1743541808669  # ~0.618 * 36^8, coprime with 36: i -> (a*i + b) mod 36^8 is a bijection
+_ASIN_INV = pow(_ASIN_MUL, -1, _ASIN_MOD)
+_B36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+BRANDS: tuple[str, ...] = tuple((h + t).capitalize() for h in BRAND_HEADS for t in BRAND_TAILS)
+
+_FAM_TYPES_FAMILY = np.asarray(TYPE_FAMILY, dtype=np.int16)
+_FAM_NATTR = np.asarray([len(f.attributes) for f in FAMILIES], dtype=np.int64)
+_FAM_POOL = np.asarray(
+    [[len(OPTION_POOLS[f.option_groups[g][1]]) if g < len(f.option_groups) else 0 for g in range(MAX_GROUPS)]
+     for f in FAMILIES],
+    dtype=np.int64,
+)
+_FAM_PRICE = np.asarray([f.price_band for f in FAMILIES], dtype=np.float64)
+
+
+def _bits(mask: int) -> list[int]:
+    out, j = [], 0
+    while mask:
+        if mask & 1:
+            out.append(j)
+        mask >>= 1
+        j += 1
+    return out
+
+
+def _random_mask(rng: np.random.Generator, n: int, size: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """Per row, a uint64 bitmask of between 1 and ``hi - 1`` positions drawn from ``range(size)``."""
+    picks = (rng.random((n, hi - 1)) * np.maximum(size, 1)[:, None]).astype(np.uint64)
+    want = rng.integers(lo, hi, n)
+    use = np.arange(hi - 1)[None, :] < want[:, None]
+    bits = np.where(use, np.left_shift(np.uint64(1), picks), np.uint64(0))
+    mask = np.bitwise_or.reduce(bits, axis=1)
+    return np.where(size > 0, mask, np.uint64(0))
+
+
+class GeneratedCatalogue(Catalogue):
+    """``n`` products generated from ``seed`` across WebShop's five categories.
+
+    Args:
+        n: number of products (any size; 10,000 by default in the env).
+        seed: the generation seed; equal ``(n, seed)`` give equal catalogues on every machine.
+    """
+
+    def __init__(self, n: int = 10_000, seed: int = 0):
+        if n < 1:
+            raise ValueError(f"a catalogue needs at least one product, not {n}")
+        self.n = int(n)
+        self.seed = int(seed)
+        self.fingerprint = f"gen{GENERATOR_VERSION}-n{self.n}-s{self.seed}"
+        self._asin_add = int(hashlib.sha256(f"asin{seed}".encode()).hexdigest(), 16) % _ASIN_MOD
+        self._generate()
+        self.product = lru_cache(maxsize=8192)(self._build_product)  # type: ignore[method-assign]
+        self.summary = lru_cache(maxsize=65536)(self._summary)  # type: ignore[method-assign]
+
+    # ------------------------------------------------------------------ generation
+    def _generate(self) -> None:
+        n, rng = self.n, np.random.default_rng([self.seed, 0x5EB])
+        type_id = rng.integers(0, len(PRODUCT_TYPES), n)
+        fam = _FAM_TYPES_FAMILY[type_id].astype(np.int64)
+        attr_mask = _random_mask(rng, n, _FAM_NATTR[fam], 2, 5)
+        opt_mask = np.stack([_random_mask(rng, n, _FAM_POOL[fam, g], 2, 7) for g in range(MAX_GROUPS)], axis=1)
+        lo, hi = _FAM_PRICE[fam, 0], _FAM_PRICE[fam, 1]
+        dollars = np.exp(rng.uniform(np.log(lo), np.log(hi)))
+        cents = np.floor(dollars).astype(np.int64) * 100 + rng.choice(np.array([99, 95, 49, 0]), n)
+        brand = rng.integers(0, len(BRANDS), n)
+        style = rng.integers(0, 1 << 30, n)  # template choices, unpacked in _row
+
+        # near duplicates: copy the group's first row, then change one attribute, option value or price
+        sibling = rng.random(n) < SIBLING_SHARE
+        sibling[0] = False
+        root = np.maximum.accumulate(np.where(sibling, 0, np.arange(n)))
+        type_id, fam, brand, style = type_id[root], fam[root], brand[root], style[root]
+        attr_mask, opt_mask, cents = attr_mask[root], opt_mask[root].copy(), cents[root]
+        kind = rng.integers(0, 3, n)
+        flip_attr = np.left_shift(np.uint64(1), (rng.random(n) * _FAM_NATTR[fam]).astype(np.uint64))
+        flip_opt = np.left_shift(np.uint64(1), (rng.random(n) * np.maximum(_FAM_POOL[fam, 0], 1)).astype(np.uint64))
+        attr_mask = np.where(sibling & (kind == 0), attr_mask ^ flip_attr, attr_mask)
+        attr_mask = np.where(attr_mask == 0, flip_attr, attr_mask)
+        opt0 = np.where(sibling & (kind == 1), opt_mask[:, 0] ^ flip_opt, opt_mask[:, 0])
+        opt_mask[:, 0] = np.where((opt0 == 0) & (_FAM_POOL[fam, 0] > 0), flip_opt, opt0)
+        bump = rng.uniform(1.3, 2.5, n)
+        cents = np.where(sibling & (kind == 2), (cents * bump).astype(np.int64) // 100 * 100 + 99, cents)
+
+        self.type_id = type_id.astype(np.int32)
+        self.family = fam.astype(np.int16)
+        self.brand = brand.astype(np.int32)
+        self.style = style.astype(np.int64)
+        self.attr_mask = attr_mask.astype(np.uint64)
+        self.opt_mask = opt_mask.astype(np.uint64)
+        self.price_cents = cents.astype(np.int64)
+        self.group_root = root.astype(np.int64)
+
+    # ------------------------------------------------------------------ ids
+    def __len__(self) -> int:
+        return self.n
+
+    def asin(self, i: int) -> str:
+        if not 0 <= i < self.n:
+            raise IndexError(i)
+        y = (_ASIN_MUL * int(i) + self._asin_add) % _ASIN_MOD
+        digits = []
+        for _ in range(8):
+            y, r = divmod(y, 36)
+            digits.append(_B36[r])
+        return "B0" + "".join(reversed(digits))
+
+    def index(self, asin: str) -> int:
+        if not isinstance(asin, str) or len(asin) != 10 or not asin[:2].upper() == "B0":
+            raise KeyError(asin)
+        try:
+            y = int(asin[2:], 36)
+        except ValueError:
+            raise KeyError(asin) from None
+        i = ((y - self._asin_add) * _ASIN_INV) % _ASIN_MOD
+        if i >= self.n:
+            raise KeyError(asin)
+        return i
+
+    # ------------------------------------------------------------------ rendering
+    def _row(self, i: int) -> dict:
+        fam = FAMILIES[int(self.family[i])]
+        ptype = PRODUCT_TYPES[int(self.type_id[i])]
+        attrs = [fam.attributes[j] for j in _bits(int(self.attr_mask[i])) if j < len(fam.attributes)]
+        options = {}
+        for g, (group, pool_name) in enumerate(fam.option_groups[:MAX_GROUPS]):
+            pool = OPTION_POOLS[pool_name]
+            options[group] = [pool[j] for j in _bits(int(self.opt_mask[i, g])) if j < len(pool)]
+        s = int(self.style[i])
+        return {
+            "fam": fam, "type": ptype, "attrs": attrs, "options": options,
+            "brand": BRANDS[int(self.brand[i])], "opener": TITLE_OPENERS[s % len(TITLE_OPENERS)],
+            "use": fam.uses[(s >> 5) % len(fam.uses)], "desc": (s >> 9) % len(DESCRIPTION_TEMPLATES),
+            "feat": (s >> 13) % len(FEATURE_TEMPLATES), "review": (s >> 17) % len(REVIEW_TEMPLATES),
+            "rating": 3.0 + ((s >> 21) % 21) / 10, "price": int(self.price_cents[i]) / 100,
+        }
+
+    @staticmethod
+    def _title(r: dict) -> str:
+        head = f"{r['brand']} {r['opener'].title()} {r['type'].title()}"
+        use = f"for {r['use']}"
+        tail = ", ".join(a.title() for a in r["attrs"][:2] if a != use)
+        return f"{head} - {tail}, {use.title()}" if tail else f"{head}, {use.title()}"
+
+    @staticmethod
+    def _description(r: dict) -> str:
+        attrs = r["attrs"]
+        phrase = attrs[0] if len(attrs) == 1 else ", ".join(attrs[:-1]) + " and " + attrs[-1]
+        text = DESCRIPTION_TEMPLATES[r["desc"]].format(
+            brand=r["brand"], type=r["type"], attrs=phrase, blurb=r["fam"].blurb, opener=r["opener"], use=r["use"]
+        )
+        return text[:1].upper() + text[1:]
+
+    @staticmethod
+    def _features(r: dict) -> list[str]:
+        out = []
+        for j, a in enumerate(r["attrs"]):
+            tpl = FEATURE_TEMPLATES[(r["feat"] + j) % len(FEATURE_TEMPLATES)]
+            out.append(tpl.format(Attr=a.capitalize(), attr=a, type=r["type"], brand=r["brand"]))
+        return out
+
+    @staticmethod
+    def _reviews(r: dict) -> list[dict]:
+        out = []
+        groups = [g for g, v in r["options"].items() if v]
+        for j in range(2):
+            title, body = REVIEW_TEMPLATES[(r["review"] + j) % len(REVIEW_TEMPLATES)]
+            group = groups[j % len(groups)] if groups else "style"
+            option = r["options"][group][0] if groups else "standard"
+            attr = r["attrs"][j % len(r["attrs"])] if r["attrs"] else "well made"
+            body = body.format(type=r["type"], attr=attr, option=option, group=group, brand=r["brand"])
+            out.append({"title": title, "body": body, "score": max(1, min(5, round(r["rating"]) - j))})
+        return out
+
+    def _build_product(self, i: int) -> Product:
+        if not 0 <= i < self.n:
+            raise IndexError(i)
+        r = self._row(i)
+        fam = r["fam"]
+        return Product(
+            asin=self.asin(i), title=self._title(r), category=fam.category_path(r["type"]),
+            product_type=r["type"], attributes=r["attrs"], options=r["options"], price=r["price"],
+            description=self._description(r), features=self._features(r), reviews=self._reviews(r),
+            rating=r["rating"], brand=r["brand"], top_category=fam.category,
+        )
+
+    def search_text(self, i: int) -> str:
+        r = self._row(i)
+        values = [v for vals in r["options"].values() for v in vals]
+        return " ".join([self._title(r), self._description(r), *self._features(r), *values])
+
+    def _summary(self, i: int) -> tuple[str, str, float]:
+        fam = FAMILIES[int(self.family[i])]
+        s = int(self.style[i])
+        attrs = [fam.attributes[j] for j in _bits(int(self.attr_mask[i]))[:2] if j < len(fam.attributes)]
+        r = {"brand": BRANDS[int(self.brand[i])], "opener": TITLE_OPENERS[s % len(TITLE_OPENERS)],
+             "type": PRODUCT_TYPES[int(self.type_id[i])], "attrs": attrs, "use": fam.uses[(s >> 5) % len(fam.uses)]}
+        return self.asin(i), self._title(r), int(self.price_cents[i]) / 100
