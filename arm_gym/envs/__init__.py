@@ -38,6 +38,12 @@ ENV_SPECS: tuple[ArmEnvSpec, ...] = (
         "arm_gym.envs.scienceworld:ScienceWorldEnv",
         "ScienceWorld: 30 elementary-science tasks with train/dev/test variations (needs `scienceworld` and Java 11+).",
     ),
+    ArmEnvSpec(
+        "ARM-TextWorld-v0",
+        "arm_gym.envs.textworld:TextWorldEnv",
+        "TextWorld: coin collector, treasure hunter, cooking and custom games generated and compiled locally "
+        "(needs `textworld`).",
+    ),
 )
 
 

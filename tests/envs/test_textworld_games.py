@@ -1,0 +1,160 @@
+"""TextWorld task ids and the compiled-game cache: round trips, atomic builds, two builders at once."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import gymnasium as gym
+import pytest
+
+import arm_gym  # noqa: F401
+from arm_gym.envs import textworld_games
+from arm_gym.envs.textworld_games import GameSpec, build_game, is_built
+
+pytest.importorskip("textworld")
+
+GAMES = {"custom": "custom/level=1/seed=0", "tw-coin_collector": "tw-coin_collector/level=2/seed=0"}
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory):
+    """A cache shared by the TextWorld test modules of this session, holding the games they play."""
+    root = tmp_path_factory.getbasetemp() / "arm_gym_textworld_cache"
+    for task_id in GAMES.values():
+        build_game(GameSpec.parse(task_id), root)
+    return root
+
+
+@pytest.mark.parametrize(
+    "task_id",
+    [
+        "tw-coin_collector/level=5/seed=3",
+        "tw-treasure_hunter/level=30/seed=10000",
+        "tw-cooking/level=6/seed=0",
+        "tw-cooking/recipe=2/take=1/go=6/open=1/cook=1/cut=0/drop=0/seed=3",
+        "custom/world_size=3/nb_objects=5/quest_length=2/seed=1",
+    ],
+)
+def test_task_ids_round_trip(task_id):
+    spec = GameSpec.parse(task_id)
+    assert spec.task_id == task_id and GameSpec.parse(spec.task_id) == spec
+
+
+def test_task_id_aliases_and_partial_settings_are_canonicalised():
+    assert GameSpec.parse("cooking/recipe=2/seed=3").task_id == (
+        "tw-cooking/recipe=2/take=0/go=1/open=0/cook=0/cut=0/drop=0/seed=3"
+    )
+    assert GameSpec.parse("coin_collector/level=5/seed=3").task_id == "tw-coin_collector/level=5/seed=3"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "",
+        "tw-coin_collector",
+        "tw-coin_collector/level=5",
+        "tw-coin_collector/level=151/seed=1",
+        "tw-cooking/go=5/seed=1",
+        "custom/level=1/seed=-2",
+        "custom/level=1/seed=x",
+        "zork/level=1/seed=1",
+        "tw-coin_collector/level=1/level=2/seed=1",
+        "tw-treasure_hunter/colour=red/seed=1",
+    ],
+)
+def test_malformed_task_ids_raise_value_error(bad):
+    with pytest.raises(ValueError):
+        GameSpec.parse(bad)
+
+
+def test_second_make_reuses_the_cache_without_compiling(cache, monkeypatch):
+    game_file = build_game(GameSpec.parse(GAMES["custom"]), cache)
+    before = game_file.stat()
+
+    def no_compiling(*args, **kwargs):
+        raise AssertionError("compiled a game that is in the cache")
+
+    monkeypatch.setattr(textworld_games, "_generate", no_compiling)
+    for _ in range(2):
+        env = gym.make("ARM-TextWorld-v0", cache_dir=cache)
+        _obs, _info = env.reset(options={"task_id": GAMES["custom"]})
+        assert env.unwrapped.game_file == str(game_file)
+        env.close()
+    after = game_file.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+
+
+def test_failed_build_leaves_nothing_behind(tmp_path, monkeypatch):
+    spec = GameSpec.parse("tw-coin_collector/level=1/seed=7")
+
+    def half_then_crash(spec, path) -> int:
+        path.write_bytes(b"half a game")
+        raise RuntimeError("compiler crashed")
+
+    monkeypatch.setattr(textworld_games, "_generate", half_then_crash)
+    with pytest.raises(RuntimeError, match="compiler crashed"):
+        build_game(spec, tmp_path)
+    assert not is_built(spec, tmp_path)
+    version_dir = textworld_games.game_dir(spec, tmp_path).parent
+    assert [p.name for p in version_dir.iterdir()] == [".locks"]
+
+
+_BUILDER = """
+import sys, time
+from pathlib import Path
+from arm_gym.envs import textworld_games as g
+cache, counter, go = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+real = g._generate
+def counted(spec, path):
+    with open(counter, "a") as f:
+        f.write("built\\n")
+    return real(spec, path)
+g._generate = counted
+import textworld.generator  # warm imports before the start line
+while not go.exists():
+    time.sleep(0.01)
+print(g.build_game(g.GameSpec.parse(sys.argv[4]), cache))
+"""
+
+
+def test_two_processes_building_the_same_game(tmp_path, cache):
+    task_id = GAMES["tw-coin_collector"]
+    counter, go = tmp_path / "counter", tmp_path / "go"
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _BUILDER, str(tmp_path / "cache"), str(counter), str(go), task_id],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    go.touch()
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [err[-2000:] for _, err in outs]
+    paths = {out.strip().splitlines()[-1] for out, _ in outs}
+    assert len(paths) == 1
+    assert counter.read_text().count("built") == 1  # the second builder waited and reused the game
+    spec = GameSpec.parse(task_id)
+    folder = textworld_games.game_dir(spec, tmp_path / "cache")
+    assert sorted(p.name for p in folder.parent.iterdir()) == [".locks", folder.name]  # no temporary leftovers
+    # deterministic from the seed: a game built in other processes equals the one built here
+    assert (folder / "game.z8").read_bytes() == build_game(spec, cache).read_bytes()
+
+
+def test_seed_without_a_quest_falls_back_to_a_derived_seed(cache):
+    spec = GameSpec.parse("tw-treasure_hunter/level=9/seed=8")  # TextWorld finds no quest of length 5 for seed 8
+    folder = build_game(spec, cache).parent
+    meta = json.loads((folder / "spec.json").read_text())
+    assert meta["task_id"] == spec.task_id
+    assert meta["generator_seed"] in textworld_games.generator_seeds(8)[1:]
+    env = gym.make("ARM-TextWorld-v0", cache_dir=cache)
+    _, info = env.reset(options={"task_id": spec.task_id})
+    total = 0.0
+    for action in env.unwrapped.walkthrough:
+        _, reward, terminated, _, info = env.step(action)
+        total += reward
+    assert terminated and info["won"] and total == 1.0
+    env.close()
