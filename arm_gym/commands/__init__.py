@@ -8,4 +8,6 @@ heavy libraries inside ``func`` only, so ``arm-gym --help`` stays fast.
 COMMAND_MODULES: tuple[str, ...] = (
     "arm_gym.commands.list_envs",
     "arm_gym.commands.play",
+    "arm_gym.commands.collect",
+    "arm_gym.commands.synthesize",
 )

@@ -7,6 +7,18 @@ from collections.abc import Sequence
 from typing import TypedDict
 
 
+class LLMError(RuntimeError):
+    """A backend could not produce text (server unreachable, tries used up, bad request); the message says why."""
+
+
+def truncate_at_stop(text: str, stop: Sequence[str] | None) -> str:
+    """``text`` cut before the first occurrence of any ``stop`` string (servers differ in whether they include it)."""
+    if not stop:
+        return text
+    cut = min((i for i in (text.find(s) for s in stop if s) if i >= 0), default=len(text))
+    return text[:cut]
+
+
 class Message(TypedDict):
     """One chat message."""
 

@@ -1,0 +1,171 @@
+"""``triplets.jsonl`` I/O, deduplication, a train/validation split by task, and export to Hugging Face.
+
+A triplet file is a crash-safe JSON-lines file (:mod:`arm_gym.data.jsonl`) with one
+:class:`arm_gym.data.triplets.Triplet` per line. The export gives TRL's preference format
+(``prompt`` / ``chosen`` / ``rejected``); ``datasets`` is imported only by :func:`to_hf_dataset`.
+
+Example:
+    >>> from arm_gym.data.dataset import load_triplets, split_by_task, to_hf_dataset
+    >>> triplets = dedup_triplets(load_triplets("triplets.jsonl"))       # doctest: +SKIP
+    >>> ds = to_hf_dataset(triplets, validation_fraction=0.1)           # doctest: +SKIP
+    >>> ds["train"][0].keys()                                          # doctest: +SKIP
+    dict_keys(['prompt', 'chosen', 'rejected', 'env_id', 'task_id', ...])
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from arm_gym.data.jsonl import JsonlWriter, read_jsonl
+from arm_gym.data.triplets import Triplet
+
+TRL_COLUMNS = ("prompt", "chosen", "rejected")
+
+
+def content_key(triplet: Triplet) -> str:
+    """A hash of what a reward model sees (env, prompt, chosen, rejected): equal keys are duplicates."""
+    payload = json.dumps([triplet.env_id, triplet.prompt, triplet.chosen, triplet.rejected], ensure_ascii=False)
+    return hashlib.sha1(payload.encode("utf-8")).hexdigest()
+
+
+def iter_triplets(path: str | os.PathLike, *, strict: bool = True) -> Iterator[Triplet]:
+    """Yield the triplets of a ``triplets.jsonl`` file (a partial last line is skipped)."""
+    for lineno, record in enumerate(read_jsonl(path, strict=strict), 1):
+        try:
+            yield Triplet.from_dict(record)
+        except ValueError as exc:
+            if strict:
+                raise ValueError(f"{path}: record {lineno}: {exc}") from exc
+
+
+def load_triplets(path: str | os.PathLike, *, strict: bool = True) -> list[Triplet]:
+    """Read a whole ``triplets.jsonl`` file."""
+    return list(iter_triplets(path, strict=strict))
+
+
+def save_triplets(path: str | os.PathLike, triplets: Iterable[Triplet], *, fsync: bool = False) -> int:
+    """Append ``triplets`` to ``path`` (one line each); return how many were written."""
+    n = 0
+    with JsonlWriter(path, fsync=fsync) as writer:
+        for triplet in triplets:
+            writer.write(triplet.to_dict())
+            n += 1
+    return n
+
+
+def dedup_triplets(triplets: Iterable[Triplet]) -> list[Triplet]:
+    """Drop triplets whose (env, prompt, chosen, rejected) already appeared; keeps the first, in order."""
+    seen: set[str] = set()
+    out = []
+    for triplet in triplets:
+        key = content_key(triplet)
+        if key not in seen:
+            seen.add(key)
+            out.append(triplet)
+    return out
+
+
+def task_group(triplet: Triplet) -> str:
+    """The group a triplet is split by: its env and the task its intent was posed on.
+
+    WebShop intents carry their goal in ``meta["intent_task"]`` (the bought product), so two
+    intents about the same product stay on the same side of the split.
+    """
+    return f"{triplet.env_id}|{triplet.meta.get('intent_task') or triplet.task_id}"
+
+
+def is_validation(group: str, validation_fraction: float, seed: int = 0) -> bool:
+    """Deterministic, order-free assignment of a task group to the validation side."""
+    digest = hashlib.sha256(f"{seed}:{group}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64 < validation_fraction
+
+
+def split_by_task(
+    triplets: Sequence[Triplet], *, validation_fraction: float = 0.1, seed: int = 0
+) -> tuple[list[Triplet], list[Triplet]]:
+    """Split into (train, validation) so that no task appears on both sides.
+
+    Each task group goes to validation with probability ``validation_fraction`` (a hash of the
+    group and ``seed``, so the split is stable as files grow). With at least two groups and a
+    positive fraction, validation is never empty and train never empty.
+    """
+    if not 0.0 <= validation_fraction < 1.0:
+        raise ValueError(f"validation_fraction must be in [0, 1), not {validation_fraction!r}")
+    groups = sorted({task_group(t) for t in triplets})
+    val_groups = {g for g in groups if is_validation(g, validation_fraction, seed)}
+    if validation_fraction > 0 and len(groups) >= 2:
+        if not val_groups:  # small data: put the group with the smallest hash on validation
+            val_groups = {min(groups, key=lambda g: hashlib.sha256(f"{seed}:{g}".encode()).digest())}
+        elif len(val_groups) == len(groups):
+            val_groups.discard(max(groups, key=lambda g: hashlib.sha256(f"{seed}:{g}".encode()).digest()))
+    train = [t for t in triplets if task_group(t) not in val_groups]
+    validation = [t for t in triplets if task_group(t) in val_groups]
+    return train, validation
+
+
+def to_records(triplets: Iterable[Triplet], *, explicit_prompt: bool = True) -> list[dict[str, Any]]:
+    """Flat rows in TRL's preference format plus audit columns (env, task, returns, kinds).
+
+    ``chosen``/``rejected`` already begin with the instruction (see
+    :func:`arm_gym.reward.render.render_trajectory`); with ``explicit_prompt=False`` the ``prompt``
+    column is left out (TRL's implicit-prompt format), which avoids a trainer prepending it twice.
+    """
+    rows = []
+    for t in triplets:
+        row: dict[str, Any] = {"prompt": t.prompt} if explicit_prompt else {}
+        row.update(
+            chosen=t.chosen,
+            rejected=t.rejected,
+            env_id=t.env_id,
+            task_id=t.task_id,
+            chosen_return=float(t.chosen_return),
+            rejected_return=float(t.rejected_return),
+            intent_source=str(t.meta.get("intent_source", "")),
+            negative_kind=str(t.meta.get("negative_kind", "")),
+        )
+        rows.append(row)
+    return rows
+
+
+def to_hf_dataset(
+    triplets: Sequence[Triplet],
+    *,
+    validation_fraction: float | None = 0.1,
+    seed: int = 0,
+    explicit_prompt: bool = True,
+    dedup: bool = True,
+):
+    """A ``datasets.DatasetDict`` (``train``/``validation``, split by task) or, with
+    ``validation_fraction=None``, one ``datasets.Dataset``; columns ``prompt``/``chosen``/``rejected`` first.
+    """
+    try:
+        import datasets
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise ImportError("exporting triplets needs the `datasets` package: pip install datasets") from exc
+    if dedup:
+        triplets = dedup_triplets(triplets)
+    features = datasets.Features(
+        {
+            **({"prompt": datasets.Value("string")} if explicit_prompt else {}),
+            "chosen": datasets.Value("string"),
+            "rejected": datasets.Value("string"),
+            "env_id": datasets.Value("string"),
+            "task_id": datasets.Value("string"),
+            "chosen_return": datasets.Value("float64"),
+            "rejected_return": datasets.Value("float64"),
+            "intent_source": datasets.Value("string"),
+            "negative_kind": datasets.Value("string"),
+        }
+    )
+
+    def build(rows: Sequence[Triplet]):
+        return datasets.Dataset.from_list(to_records(rows, explicit_prompt=explicit_prompt), features=features)
+
+    if validation_fraction is None:
+        return build(triplets)
+    train, validation = split_by_task(triplets, validation_fraction=validation_fraction, seed=seed)
+    return datasets.DatasetDict({"train": build(train), "validation": build(validation)})

@@ -1,0 +1,129 @@
+"""ReAct-style prompts for acting in a text environment: chat messages and few-shot completion text.
+
+An episode renders as ``Task:`` / ``Observation:`` / ``Valid actions:`` / ``Action:`` lines.
+In completion mode (base models) few-shot examples in that format come first and the prompt ends
+with ``Action:``, so the model's first line is the action. In chat mode (instruction-tuned
+models) the model is asked for a ``Thought:`` and then one ``Action:`` line (ReAct).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from arm_gym.core import Step
+from arm_gym.llm.base import Message
+
+SYSTEM_PROMPT = (
+    "You are an agent acting in a text environment to complete a task. Each turn you see the latest "
+    "observation and the valid actions. Think briefly about what to do next, then reply in exactly this form:\n"
+    "Thought: <one or two sentences>\n"
+    "Action: <one action, copied from the valid actions>"
+)
+
+COMPLETION_HEADER = "Each turn, the agent picks one of the valid actions to complete the task.\n\n"
+
+GENERIC_EXAMPLE = """\
+Task: Put a clean mug on the shelf.
+Observation: You are in a kitchen. A dirty mug is in the sink.
+Valid actions: take mug | open fridge | look | go north
+Action: take mug
+Observation: You take the dirty mug.
+Valid actions: clean mug with sink | put mug on shelf | drop mug | look
+Action: clean mug with sink
+Observation: The mug is clean now.
+Valid actions: put mug on shelf | drop mug | look | go north
+Action: put mug on shelf
+Observation: You put the clean mug on the shelf. Task complete.
+"""
+
+GAME24_EXAMPLE = """\
+Task: Use the numbers 4 8 8 10 and basic arithmetic operations (+ - * /) to obtain 24. Each step combines two \
+of the numbers left into one; the last number must be 24.
+Observation: Numbers left: 4 8 8 10
+Valid actions: 4 + 8 = 12 | 4 * 8 = 32 | 8 - 4 = 4 | 10 - 4 = 6 | 8 + 8 = 16 | 8 + 10 = 18 | 10 - 8 = 2 | 8 / 4 = 2
+Action: 10 - 8 = 2
+Observation: 10 - 8 = 2 (left: 2 4 8)
+Valid actions: 2 + 4 = 6 | 2 * 4 = 8 | 2 + 8 = 10 | 2 * 8 = 16 | 8 - 2 = 6 | 4 + 8 = 12 | 8 / 4 = 2
+Action: 4 + 8 = 12
+Observation: 4 + 8 = 12 (left: 2 12)
+Valid actions: 2 + 12 = 14 | 2 * 12 = 24 | 12 - 2 = 10 | 12 / 2 = 6
+Action: 2 * 12 = 24
+Observation: 2 * 12 = 24 (left: 24). You reached 24 and solved the puzzle.
+"""
+
+FEW_SHOT_EXAMPLES: dict[str, tuple[str, ...]] = {
+    "ARM-Game24-v0": (GAME24_EXAMPLE,),
+}
+"""Few-shot examples per env id (others get :data:`GENERIC_EXAMPLE`); add an entry for a new env."""
+
+
+def examples_for(env_id: str | None) -> tuple[str, ...]:
+    """The few-shot examples for ``env_id`` (the generic one when it has none of its own)."""
+    return FEW_SHOT_EXAMPLES.get(env_id or "", (GENERIC_EXAMPLE,))
+
+
+def as_steps(history: Sequence[Any]) -> list[Step]:
+    """``history`` as :class:`~arm_gym.core.Step` records (accepts Steps, ``(action, observation)`` pairs or dicts)."""
+    steps = []
+    for h in history:
+        if isinstance(h, Step):
+            steps.append(h)
+        elif isinstance(h, dict):
+            steps.append(Step(str(h.get("action", "")), str(h.get("observation", "")), float(h.get("reward", 0.0))))
+        else:
+            action, observation = h[0], h[1]
+            steps.append(Step(str(action), str(observation), 0.0))
+    return steps
+
+
+def _one_line(text: str, limit: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def render_episode(
+    instruction: str,
+    observation: str,
+    admissible: Sequence[str],
+    history: Sequence[Any] = (),
+    *,
+    max_history: int = 8,
+    max_actions: int = 40,
+    max_observation_chars: int = 1500,
+) -> str:
+    """The episode so far in the prompt format, ending with the current valid actions (no ``Action:``).
+
+    Keeps the last ``max_history`` steps and the first ``max_actions`` valid actions, so the prompt
+    stays within a small model's context however long the episode or the action list grows.
+    """
+    steps = as_steps(history)
+    lines = [f"Task: {_one_line(instruction, 1000)}"]
+    if len(steps) > max_history:
+        lines.append(f"(... {len(steps) - max_history} earlier steps ...)")
+        steps = steps[-max_history:]
+    for step in steps:
+        lines.append(f"Action: {_one_line(step.action, 300)}")
+        lines.append(f"Observation: {_one_line(step.observation, max_observation_chars)}")
+    if not steps or steps[-1].observation != observation:
+        lines.append(f"Observation: {_one_line(observation, max_observation_chars)}")
+    if admissible:
+        shown = [_one_line(a, 200) for a in list(admissible)[:max_actions]]
+        more = f" | ... ({len(admissible) - len(shown)} more)" if len(admissible) > len(shown) else ""
+        lines.append("Valid actions: " + " | ".join(shown) + more)
+    return "\n".join(lines) + "\n"
+
+
+def completion_prompt(episode: str, examples: Sequence[str]) -> str:
+    """Few-shot completion text: the examples, then ``episode``, ending with ``Action:``."""
+    shots = "".join(f"{ex.rstrip()}\n\n" for ex in examples)
+    return f"{COMPLETION_HEADER}{shots}{episode}Action:"
+
+
+def chat_messages(episode: str, examples: Sequence[str] = (), system_prompt: str = SYSTEM_PROMPT) -> list[Message]:
+    """ReAct chat messages: the system prompt (with examples when given) and the episode so far."""
+    system = system_prompt
+    if examples:
+        system += "\n\nExamples of the format:\n\n" + "\n".join(ex.rstrip() + "\n" for ex in examples)
+    user = f"{episode}\nWhat do you do next? Reply with a Thought: line and then an Action: line."
+    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
