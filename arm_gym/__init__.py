@@ -7,7 +7,7 @@ Importing the package registers every ``ARM-*`` id with Gymnasium and imports no
 from __future__ import annotations
 
 from arm_gym.core import CHARSET, LazyActions, ReplayState, Step, StepResult, TextEnv, Trajectory, sanitize
-from arm_gym.envs import ENV_SPECS, env_ids, register_envs
+from arm_gym.envs import ENV_SPECS, env_ids, make_vec, register_envs
 
 __version__ = "0.1.0"
 
@@ -24,6 +24,7 @@ __all__ = [
     "Trajectory",
     "__version__",
     "env_ids",
+    "make_vec",
     "register_envs",
     "sanitize",
 ]

@@ -54,6 +54,20 @@ def register_envs() -> None:
             gym.register(id=spec.id, entry_point=spec.entry_point, kwargs=dict(spec.kwargs), disable_env_checker=False)
 
 
+def make_vec(env_id: str, num_envs: int = 1, vectorization_mode: str = "sync", **kwargs: Any) -> gym.vector.VectorEnv:
+    """``gym.make_vec`` with the settings text envs need.
+
+    Gymnasium's ``AsyncVectorEnv`` passes observations through shared memory by default, and it
+    reads ``Text`` observations from there only once, at construction (every later observation
+    comes back as ``"000..."``). This turns shared memory off for the async mode; everything else
+    is passed on (``vector_kwargs`` are merged).
+    """
+    vector_kwargs = dict(kwargs.pop("vector_kwargs", None) or {})
+    if vectorization_mode == "async":
+        vector_kwargs.setdefault("shared_memory", False)
+    return gym.make_vec(env_id, num_envs=num_envs, vectorization_mode=vectorization_mode, vector_kwargs=vector_kwargs, **kwargs)
+
+
 def env_ids() -> list[str]:
     """The registered arm_gym ids, in registration order."""
     return [spec.id for spec in ENV_SPECS]

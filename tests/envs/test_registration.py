@@ -37,3 +37,15 @@ def test_import_stays_light():
     code = "import sys, arm_gym, arm_gym.wrappers, arm_gym.cli; print(sorted(m for m in ('torch', 'transformers', 'scienceworld', 'textworld', 'trl', 'openai') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_make_vec_async_returns_real_text_observations():
+    envs = arm_gym.make_vec("ARM-Game24-v0", num_envs=2, vectorization_mode="async")
+    try:
+        obs, info = envs.reset(seed=0)
+        assert all(o.startswith("Numbers left:") for o in obs)
+        actions = [a[0] for a in info["admissible_actions"]]
+        obs, reward, terminated, truncated, info = envs.step(actions)
+        assert all("(left:" in o for o in obs)
+    finally:
+        envs.close()
