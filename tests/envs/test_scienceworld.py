@@ -9,10 +9,8 @@ import re
 import signal
 import subprocess
 import sys
-import time
 
 import gymnasium as gym
-import psutil
 import pytest
 from gymnasium.utils.env_checker import check_env
 from hypothesis import HealthCheck, given, settings
@@ -22,33 +20,9 @@ import arm_gym  # noqa: F401 - registers the ids
 from arm_gym.core import LazyActions
 from arm_gym.envs.scienceworld import ScienceWorldEnv
 from arm_gym.envs.scienceworld_jvm import JavaNotFoundError
+from tests.envs.processes import gone, java_descendants
 
 ENV_ID = "ARM-ScienceWorld-v0"
-
-
-def java_descendants() -> list[psutil.Process]:
-    """The ``java`` processes below this test process (children and grandchildren)."""
-    found = []
-    for proc in psutil.Process().children(recursive=True):
-        try:
-            if proc.name() == "java":
-                found.append(proc)
-        except psutil.NoSuchProcess:
-            pass
-    return found
-
-
-def gone(pid: int, within: float = 10.0) -> bool:
-    """Whether process ``pid`` is gone (or a zombie) within ``within`` seconds."""
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        try:
-            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
-                return True
-        except psutil.NoSuchProcess:
-            return True
-        time.sleep(0.1)
-    return False
 
 
 @pytest.fixture(scope="module")

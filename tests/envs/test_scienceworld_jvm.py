@@ -8,25 +8,12 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 
 import psutil
 import pytest
 
 from arm_gym.envs.scienceworld_jvm import JavaNotFoundError, JVMDiedError, ScienceWorldJVM, find_java
-
-
-def gone(pid: int, within: float = 10.0) -> bool:
-    """Whether process ``pid`` is gone (or a zombie) within ``within`` seconds."""
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        try:
-            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
-                return True
-        except psutil.NoSuchProcess:
-            return True
-        time.sleep(0.1)
-    return False
+from tests.envs.processes import gone
 
 
 @pytest.fixture(scope="module")

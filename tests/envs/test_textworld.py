@@ -15,25 +15,15 @@ import arm_gym
 from arm_gym.core import CHARSET, ReplayState, TextEnv
 from arm_gym.envs import textworld_games
 from arm_gym.envs.textworld import clean_command, clean_feedback
-from arm_gym.envs.textworld_games import GameSpec, build_game
+from arm_gym.envs.textworld_games import GameSpec
+from tests.envs.textworld_games_used import TEXTWORLD_GAMES
 
-pytest.importorskip("textworld")
-
-GAMES = {
-    "tw-coin_collector": "tw-coin_collector/level=2/seed=0",
-    "tw-treasure_hunter": "tw-treasure_hunter/level=2/seed=0",
-    "tw-cooking": "tw-cooking/level=2/seed=0",
-    "custom": "custom/level=1/seed=0",
-}
+GAMES = TEXTWORLD_GAMES
 
 
 @pytest.fixture(scope="module")
-def cache(tmp_path_factory):
-    """A cache shared by the TextWorld test modules of this session, holding the games they play."""
-    root = tmp_path_factory.getbasetemp() / "arm_gym_textworld_cache"
-    for task_id in GAMES.values():
-        build_game(GameSpec.parse(task_id), root)
-    return root
+def cache(textworld_cache):
+    return textworld_cache
 
 
 @pytest.fixture(scope="module")

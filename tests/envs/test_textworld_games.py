@@ -12,19 +12,14 @@ import pytest
 import arm_gym  # noqa: F401
 from arm_gym.envs import textworld_games
 from arm_gym.envs.textworld_games import GameSpec, build_game, is_built
+from tests.envs.textworld_games_used import TEXTWORLD_GAMES
 
-pytest.importorskip("textworld")
-
-GAMES = {"custom": "custom/level=1/seed=0", "tw-coin_collector": "tw-coin_collector/level=2/seed=0"}
+GAMES = {k: TEXTWORLD_GAMES[k] for k in ("custom", "tw-coin_collector")}
 
 
 @pytest.fixture(scope="module")
-def cache(tmp_path_factory):
-    """A cache shared by the TextWorld test modules of this session, holding the games they play."""
-    root = tmp_path_factory.getbasetemp() / "arm_gym_textworld_cache"
-    for task_id in GAMES.values():
-        build_game(GameSpec.parse(task_id), root)
-    return root
+def cache(textworld_cache):
+    return textworld_cache
 
 
 @pytest.mark.parametrize(

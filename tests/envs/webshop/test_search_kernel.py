@@ -7,8 +7,6 @@ from arm_gym.envs.webshop.generator import GeneratedCatalogue
 from arm_gym.envs.webshop.goals import GeneratedGoals
 from arm_gym.envs.webshop.search import SearchIndex
 
-pytest.importorskip("numba")  # an optional speed-up; CI installs it (see the report / pyproject extras)
-
 
 def test_kernel_sums_terms_and_breaks_ties_by_position():
     from arm_gym.envs.webshop.search_kernel import top_k
