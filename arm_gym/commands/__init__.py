@@ -10,4 +10,6 @@ COMMAND_MODULES: tuple[str, ...] = (
     "arm_gym.commands.play",
     "arm_gym.commands.collect",
     "arm_gym.commands.synthesize",
+    "arm_gym.commands.train_rm",
+    "arm_gym.commands.eval_rm",
 )

@@ -1,0 +1,132 @@
+import json
+
+import numpy as np
+import pytest
+
+from arm_gym.core import Step, Trajectory
+from arm_gym.data.triplets import Triplet
+from arm_gym.reward.model import METADATA_FILE, RewardModel
+from arm_gym.reward.render import RenderConfig
+from arm_gym.reward.train import (
+    SUMMARY_FILE,
+    VAL_FILE,
+    TrainConfig,
+    data_hash,
+    graded_pairs,
+    load_triplets,
+    split_triplets,
+    tokenize_triplets,
+    train_reward_model,
+)
+from tests.reward.tiny_model import make_triplets, tiny_backbone, trained_checkpoint
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    return trained_checkpoint(tmp_path_factory.getbasetemp())
+
+
+def test_a_few_steps_raise_validation_accuracy_well_above_chance(trained):
+    _, result, initial = trained
+    assert initial <= 0.6  # the backbone was picked not to prefer winning before training
+    assert result.val_accuracy >= 0.9
+    assert len(result.epochs) == 3 and all("accuracy" in row for row in result.epochs)
+    assert result.n_val > 0 and result.n_train + result.n_val == result.n_triplets
+    assert result.dropped_identical == 0 and result.dropped_too_long == 0
+
+
+def test_the_checkpoint_is_safetensors_with_metadata_and_validation_triplets(trained):
+    out, result, _ = trained
+    assert (out / "model.safetensors").exists() and not list(out.glob("*.bin"))
+    meta = json.loads((out / METADATA_FILE).read_text())
+    assert meta["render"]["max_tokens"] == 64
+    assert meta["train_data_sha256"] == result.train_data_sha256
+    assert meta["training"]["val_accuracy"] == result.val_accuracy
+    assert json.loads((out / SUMMARY_FILE).read_text())["n_val"] == result.n_val
+    val = load_triplets(out / VAL_FILE)
+    assert len(val) == result.n_val
+    rm = RewardModel.from_pretrained(out, device="cpu", precision="fp32")
+    chosen = rm.score([(t.prompt, t.chosen_trajectory) for t in val])
+    rejected = rm.score([(t.prompt, t.rejected_trajectory) for t in val])
+    assert np.mean(chosen > rejected) == pytest.approx(result.val_accuracy)
+
+
+def test_split_holds_out_whole_tasks():
+    triplets = make_triplets(60, n_tasks=20)
+    train, val = split_triplets(triplets, 0.25, seed=1)
+    assert len(train) + len(val) == 60 and val
+    assert not {t.task_id for t in train} & {t.task_id for t in val}
+    assert split_triplets(triplets, 0.0) == (triplets, [])
+    with pytest.raises(ValueError):
+        split_triplets(triplets, 1.0)
+
+
+def test_rendering_within_the_budget_counts_truncated_and_drops_identical_pairs(tmp_path_factory):
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_backbone(tmp_path_factory.getbasetemp()))
+    prefix = [Step(f"wait {i}", "nothing " * 10, 0.0) for i in range(30)]
+    good = Trajectory("E", "t", "x", steps=prefix + [Step("good", "won", 1.0)])
+    bad = Trajectory("E", "t", "x", steps=prefix + [Step("bad", "lost", 0.0)])
+    differ_early = Trajectory(
+        "E", "t", "x", steps=[Step("other", "start", 0.0)] + prefix[1:] + [Step("bad", "lost", 0.0)]
+    )
+    same_tail = Trajectory("E", "t", "x", steps=[Step("first", "start", 0.0)] + prefix[1:] + [Step("bad", "lost", 0.0)])
+
+    def triplet(a, b):
+        return Triplet("do it", "", "", a, b, 1.0, 0.0, task_id="t")
+
+    rows, stats = tokenize_triplets([triplet(good, bad), triplet(differ_early, same_tail)], tokenizer, RenderConfig(64))
+    assert stats == {"truncated": 2, "dropped_identical": 1}  # the two differ only in steps the budget dropped
+    assert len(rows) == 1 and "margin" not in rows[0]
+    assert all(len(ids) <= 64 for ids in (rows[0]["chosen_ids"], rows[0]["rejected_ids"]))
+    rows, _ = tokenize_triplets([triplet(good, bad)], tokenizer, RenderConfig(64), margin_scale=3.0)
+    assert rows[0]["margin"] == 3.0  # 3 x (return 1 - return 0)
+
+
+def test_training_resumes_from_its_checkpoints_and_refuses_other_data(tmp_path_factory, tmp_path):
+    backbone = tiny_backbone(tmp_path_factory.getbasetemp())
+    triplets = make_triplets(40)
+    config = TrainConfig(
+        backbone=str(backbone),
+        max_tokens=48,
+        batch_size=8,
+        max_steps=2,
+        save_steps=2,
+        val_fraction=0.0,
+        progress=False,
+        precision="fp32",
+    )
+    first = train_reward_model(triplets, tmp_path / "run", config)
+    assert first.resumed_from is None
+    config.max_steps = 4
+    second = train_reward_model(triplets, tmp_path / "run", config)
+    assert second.resumed_from is not None and second.resumed_from.endswith("checkpoint-2")
+    with pytest.raises(ValueError, match="different training data"):
+        train_reward_model(make_triplets(40, seed=9), tmp_path / "run", config)
+    assert data_hash(triplets) == data_hash(make_triplets(40))
+
+
+def test_load_triplets_names_a_bad_record(tmp_path):
+    path = tmp_path / "t.jsonl"
+    path.write_text(json.dumps(make_triplets(1)[0].to_dict()) + "\n" + json.dumps({"prompt": "x"}) + "\n")
+    with pytest.raises(ValueError, match="record 2"):
+        load_triplets(path)
+    with pytest.raises(ValueError, match="no triplets"):
+        train_reward_model([], tmp_path / "out")
+
+
+def test_graded_pairs_order_the_negatives_of_one_intent_by_return():
+    def traj(*actions):
+        return Trajectory("E", "t", "x", steps=[Step(a, "", 0.0) for a in actions])
+
+    best, partial, nothing = traj("a", "buy"), traj("a", "b", "buy"), traj("a")
+    triplets = [
+        Triplet("get x", "", "", best, partial, 1.0, 0.5, task_id="t"),
+        Triplet("get x", "", "", best, nothing, 1.0, 0.0, task_id="t"),
+    ]
+    extra = graded_pairs(triplets)
+    assert len(extra) == 1  # the two positive-vs-negative pairs exist already
+    assert extra[0].chosen_trajectory.actions == ["a", "b", "buy"] and extra[0].rejected_trajectory.actions == ["a"]
+    assert (extra[0].chosen_return, extra[0].rejected_return) == (0.5, 0.0)
+    assert graded_pairs(triplets[:1]) == []

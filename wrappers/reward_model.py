@@ -1,0 +1,245 @@
+"""RewardModelWrapper and VectorRewardModelWrapper: a learned trajectory reward in place of the env's.
+
+Both override ``step`` only (a ``RewardWrapper`` would see just the scalar, not the trajectory).
+The env's own reward stays in ``info["env_reward"]``, the raw model score (a logit) goes to
+``info["rm_score"]`` whenever the step was scored.
+
+Modes:
+    ``terminal``: reward 0 until the episode ends (terminated or truncated), then the score of the
+    whole trajectory.
+    ``shaped``: every step is scored and the reward is ``v(t) - v(t-1)`` with ``v(0) = 0``, so an
+    episode's rewards sum to the score of its final trajectory (the terminal reward).
+
+Normalisations (applied to the score before the difference): ``raw`` (the logit), ``sigmoid``
+(a probability-like 0..1 value), ``zscore`` (standardised with a running mean and variance of the
+scores seen so far).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+from gymnasium.vector import AutoresetMode, VectorEnv, VectorWrapper
+from gymnasium.wrappers.utils import RunningMeanStd
+
+from arm_gym.core import Step, Trajectory
+
+MODES = ("terminal", "shaped")
+NORMALIZATIONS = ("raw", "sigmoid", "zscore")
+InstructionFn = Callable[[Any, dict], str]
+
+
+def _as_scorer(reward_model: Any) -> Any:
+    if isinstance(reward_model, (str, os.PathLike)):
+        from arm_gym.reward.model import RewardModel
+
+        return RewardModel.from_pretrained(reward_model)
+    if not callable(getattr(reward_model, "score", None)):
+        raise TypeError("reward_model must be a RewardModel, a checkpoint path, or have score(pairs) -> np.ndarray")
+    return reward_model
+
+
+class _Normalizer:
+    def __init__(self, kind: str):
+        if kind not in NORMALIZATIONS:
+            raise ValueError(f"normalize must be one of {NORMALIZATIONS}, not {kind!r}")
+        self.kind = kind
+        self.stats = RunningMeanStd(shape=())
+
+    def __call__(self, raw: np.ndarray) -> np.ndarray:
+        raw = np.asarray(raw, dtype=np.float64)
+        if self.kind == "sigmoid":
+            return 1.0 / (1.0 + np.exp(-raw))
+        if self.kind == "zscore" and raw.size:
+            self.stats.update(raw)
+            return (raw - self.stats.mean) / np.sqrt(self.stats.var + 1e-8)
+        return raw
+
+
+def _instruction(instruction_fn: InstructionFn | None, obs: Any, info: dict) -> str:
+    if instruction_fn is not None:
+        return str(instruction_fn(obs, info))
+    if "instruction" not in info:
+        raise ValueError(
+            "the reward model needs the task instruction: this env's reset info has no 'instruction'; "
+            "pass instruction_fn=lambda obs, info: ... to the wrapper"
+        )
+    return str(info["instruction"])
+
+
+class _Episode:
+    """What the wrappers remember of one running episode."""
+
+    __slots__ = ("potential", "trajectory")
+
+    def __init__(self, instruction: str, observation: Any):
+        self.trajectory = Trajectory(env_id="", task_id="", instruction=instruction, initial_observation=str(observation))
+        self.potential = 0.0
+
+    def pair(self) -> tuple[str, Trajectory]:
+        return self.trajectory.instruction, self.trajectory
+
+
+class RewardModelWrapper(gym.Wrapper):
+    """Replace a text env's reward by a learned trajectory reward (see the module docstring for modes).
+
+    Example:
+        >>> import gymnasium as gym, arm_gym
+        >>> from arm_gym.wrappers import RewardModelWrapper
+        >>> env = RewardModelWrapper(gym.make("ARM-Game24-v0"), "runs/rm-game24", mode="shaped")  # doctest: +SKIP
+        >>> obs, info = env.reset(seed=0)                                                        # doctest: +SKIP
+        >>> obs, reward, terminated, truncated, info = env.step("4 + 8 = 12")                    # doctest: +SKIP
+        >>> info["env_reward"], info["rm_score"]                                                 # doctest: +SKIP
+
+    Args:
+        env: any Gymnasium env with text observations and actions (arm_gym's or not).
+        reward_model: a :class:`~arm_gym.reward.RewardModel`, a checkpoint path, or any object with
+            ``score(pairs) -> np.ndarray``.
+        mode: ``"terminal"`` or ``"shaped"``.
+        normalize: ``"raw"``, ``"sigmoid"`` or ``"zscore"``.
+        instruction_fn: ``(reset_obs, reset_info) -> str``; default ``reset_info["instruction"]``.
+    """
+
+    def __init__(
+        self,
+        env: gym.Env,
+        reward_model: Any,
+        *,
+        mode: str = "terminal",
+        normalize: str = "raw",
+        instruction_fn: InstructionFn | None = None,
+    ):
+        super().__init__(env)
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+        self.reward_model = _as_scorer(reward_model)
+        self.mode = mode
+        self.normalizer = _Normalizer(normalize)
+        self.instruction_fn = instruction_fn
+        self._episode: _Episode | None = None
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+        obs, info = self.env.reset(seed=seed, options=options)
+        self._episode = _Episode(_instruction(self.instruction_fn, obs, info), obs)
+        return obs, info
+
+    def step(self, action: Any):
+        if self._episode is None:
+            raise gym.error.ResetNeeded("call reset before step")
+        obs, env_reward, terminated, truncated, info = self.env.step(action)
+        info = dict(info)
+        info.setdefault("env_reward", env_reward)
+        episode = self._episode
+        episode.trajectory.steps.append(Step(str(action), str(obs), float(env_reward)))
+        reward = 0.0
+        if self.mode == "shaped" or terminated or truncated:
+            raw = float(np.asarray(self.reward_model.score([episode.pair()]))[0])
+            value = float(self.normalizer(np.array([raw]))[0])
+            info["rm_score"] = raw
+            reward = value - episode.potential if self.mode == "shaped" else value
+            episode.potential = value
+        return obs, reward, terminated, truncated, info
+
+
+def _sub_info(info: dict, i: int) -> dict:
+    """Sub-env ``i``'s entries of a vector env's info dict (keys whose ``_key`` mask is set)."""
+    out = {}
+    for key, value in info.items():
+        if key.startswith("_") or not isinstance(value, np.ndarray):
+            continue
+        mask = info.get(f"_{key}")
+        if mask is None or bool(mask[i]):
+            out[key] = value[i]
+    return out
+
+
+class VectorRewardModelWrapper(VectorWrapper):
+    """:class:`RewardModelWrapper` for ``gymnasium.vector`` envs: every sub-env that needs a score is
+    scored in one batched forward pass per step.
+
+    Supports the ``next-step`` (default), ``same-step`` and ``disabled`` autoreset modes. ``info``
+    gains ``env_reward`` (when the sub-envs do not report it) and ``rm_score`` with its ``_rm_score``
+    mask (NaN where a sub-env was not scored this step).
+
+    Example:
+        >>> import gymnasium as gym, arm_gym
+        >>> from arm_gym.wrappers import VectorRewardModelWrapper
+        >>> envs = gym.make_vec("ARM-Game24-v0", num_envs=16, vectorization_mode="sync")  # doctest: +SKIP
+        >>> envs = VectorRewardModelWrapper(envs, "runs/rm-game24")                          # doctest: +SKIP
+
+    Args: as :class:`RewardModelWrapper`; ``instruction_fn`` gets one sub-env's observation and info.
+    """
+
+    def __init__(
+        self,
+        env: VectorEnv,
+        reward_model: Any,
+        *,
+        mode: str = "terminal",
+        normalize: str = "raw",
+        instruction_fn: InstructionFn | None = None,
+    ):
+        super().__init__(env)
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+        self.reward_model = _as_scorer(reward_model)
+        self.mode = mode
+        self.normalizer = _Normalizer(normalize)
+        self.instruction_fn = instruction_fn
+        self.autoreset_mode = env.metadata.get("autoreset_mode", AutoresetMode.NEXT_STEP)
+        self._episodes: list[_Episode | None] = [None] * self.num_envs
+        self._autoreset = np.zeros(self.num_envs, dtype=bool)
+
+    def reset(self, *, seed: int | Sequence[int] | None = None, options: dict[str, Any] | None = None):
+        mask = (options or {}).get("reset_mask")  # read first: the vector env pops it
+        obs, info = self.env.reset(seed=seed, options=options)
+        indices = range(self.num_envs) if mask is None else np.flatnonzero(mask)
+        for i in indices:
+            self._start(int(i), obs[i], info)
+        self._autoreset[list(indices)] = False
+        return obs, info
+
+    def _start(self, i: int, obs: Any, info: dict) -> None:
+        self._episodes[i] = _Episode(_instruction(self.instruction_fn, obs, _sub_info(info, i)), obs)
+
+    def step(self, actions: Any):
+        obs, env_rewards, terminated, truncated, info = self.env.step(actions)
+        env_rewards = np.asarray(env_rewards, dtype=np.float64)
+        done = np.logical_or(terminated, truncated)
+        same_step = self.autoreset_mode == AutoresetMode.SAME_STEP
+        to_score: list[int] = []
+        for i in range(self.num_envs):
+            if self.autoreset_mode == AutoresetMode.NEXT_STEP and self._autoreset[i]:
+                self._start(i, obs[i], info)  # this step reset sub-env i; its action was ignored
+                continue
+            episode = self._episodes[i]
+            if episode is None:
+                raise gym.error.ResetNeeded(f"sub-env {i} was stepped before reset")
+            final_obs = info["final_obs"][i] if same_step and done[i] else obs[i]
+            episode.trajectory.steps.append(Step(str(actions[i]), str(final_obs), float(env_rewards[i])))
+            if self.mode == "shaped" or done[i]:
+                to_score.append(i)
+        rewards = np.zeros(self.num_envs, dtype=np.float64)
+        scores = np.full(self.num_envs, np.nan)
+        if to_score:
+            raw = np.asarray(self.reward_model.score([self._episodes[i].pair() for i in to_score]), dtype=np.float64)
+            values = self.normalizer(raw)
+            for j, i in enumerate(to_score):
+                episode = self._episodes[i]
+                scores[i] = raw[j]
+                rewards[i] = values[j] - episode.potential if self.mode == "shaped" else values[j]
+                episode.potential = float(values[j])
+        if same_step:
+            for i in np.flatnonzero(done):
+                self._start(int(i), obs[i], info)
+        self._autoreset = done.copy()
+        info = dict(info)
+        if "env_reward" not in info:
+            info["env_reward"], info["_env_reward"] = env_rewards, np.ones(self.num_envs, dtype=bool)
+        info["rm_score"] = scores
+        info["_rm_score"] = ~np.isnan(scores)
+        return obs, rewards, terminated, truncated, info
