@@ -45,8 +45,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help=f"reward centering coefficient (default: {d.center_rewards_coefficient:g}; 0 disables)")
     parser.add_argument("--margin-scale", type=float, default=d.margin_scale,
                         help="add margin = SCALE * (chosen return - rejected return) to the loss (default: 0, plain Bradley-Terry)")
-    parser.add_argument("--graded-pairs", action="store_true",
-                        help="also train on pairs of same-intent trajectories ordered by their env return")
+    parser.add_argument("--graded-pairs", action=argparse.BooleanOptionalAction, default=d.graded_pairs,
+                        help="also train on pairs of same-intent trajectories ordered by their env return "
+                        "(default: on; --no-graded-pairs trains on the plain ARMAP triplets)")
     parser.add_argument("--precision", choices=("auto", "bf16", "fp32"), default=d.precision,
                         help="bf16 autocast where supported (auto, default), or force one")
     parser.add_argument("--save-steps", type=int, default=d.save_steps, help=f"checkpoint every N steps (default: {d.save_steps})")

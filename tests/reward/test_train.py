@@ -31,7 +31,8 @@ def test_a_few_steps_raise_validation_accuracy_well_above_chance(trained):
     assert initial <= 0.6  # the backbone was picked not to prefer winning before training
     assert result.val_accuracy >= 0.9
     assert len(result.epochs) == 3 and all("accuracy" in row for row in result.epochs)
-    assert result.n_val > 0 and result.n_train + result.n_val == result.n_triplets
+    assert result.n_val > 0 and result.n_train + result.n_val == result.n_triplets + result.n_graded
+    assert result.n_graded > 0  # on by default: same-task trajectories of different return are paired too
     assert result.dropped_identical == 0 and result.dropped_too_long == 0
 
 
