@@ -62,6 +62,10 @@ class WebShopEnv(TextEnv):
         split: default goal split: ``train``, ``dev`` or ``test`` (500 goals).
         max_steps: episodes are truncated after this many steps (default 15).
         show_progress: a progress bar while the index is built (default: for 200,000 products or more).
+        show_score: end the confirmation page with WebShop's "Your score (min 0.0, max 1.0)" line. Off by
+            default: trajectories rendered for a reward model would carry their own label (a WebShop
+            model trained with it read the number: Spearman with env return 0.90 shown, 0.53 hidden).
+            The score is always in ``info["purchase"]["scores"]`` and the step's reward.
 
     ``info`` carries, besides the arm_gym contract, ``goal`` (the goal as a dict) on every step and,
     after ``Buy Now``, ``purchase`` = ``{"asin", "options", "price", "scores", "product"}`` (``scores`` from
@@ -75,11 +79,12 @@ class WebShopEnv(TextEnv):
     def __init__(self, *, num_products: int = 10_000, catalogue_seed: int = 0, observation_mode: str = "text",
                  data_path: str | None = None, cache_dir: str | None = None, use_cache: bool = True,
                  split: str = "train", max_steps: int | None = 15, render_mode: str | None = None,
-                 show_progress: bool | None = None):
+                 show_progress: bool | None = None, show_score: bool = False):
         if observation_mode not in pages.OBSERVATION_MODES:
             raise ValueError(f"observation_mode must be one of {pages.OBSERVATION_MODES}, not {observation_mode!r}")
         super().__init__(split=split, max_steps=max_steps, render_mode=render_mode)
         self.observation_mode = observation_mode
+        self.show_score = show_score
         self.world = load_world(num_products=num_products, seed=catalogue_seed, data_path=data_path,
                                 cache_dir=cache_dir, use_cache=use_cache, show_progress=show_progress)
         self.goal: Goal | None = None
@@ -190,7 +195,9 @@ class WebShopEnv(TextEnv):
         }
         parts = ["Thank you for shopping with us!", "Purchased", product.asin, product.title,
                  "Options: " + (", ".join(f"{g}: {v}" for g, v in chosen.items()) or "none"),
-                 f"Price: ${product.price:.2f}", "Your score (min 0.0, max 1.0)", f"{reward:.4f}"]
+                 f"Price: ${product.price:.2f}"]
+        if self.show_score:
+            parts += ["Your score (min 0.0, max 1.0)", f"{reward:.4f}"]
         sep = " [SEP] " if self.observation_mode == "text" else "\n"
         self._elements = []
         return StepResult(sep.join(parts), reward, True, reward >= 1.0 - 1e-9)

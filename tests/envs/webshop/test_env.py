@@ -81,9 +81,16 @@ def test_buy_reports_purchase_and_ends_episode(shop):
     bought = shop.catalogue[shop.goal.asin]
     assert purchase["product"]["product_type"] == bought.product_type == info["goal"]["product_type"]
     assert set(info["goal"]["attributes"]) <= set(purchase["product"]["attributes"])
-    assert "Thank you for shopping with us!" in obs
+    assert "Thank you for shopping with us!" in obs and "Your score" not in obs  # no label for a reward model
     obs, reward, terminated, _, info = shop.step("click[Buy Now]")
     assert terminated and reward == 0.0 and "episode is over" in obs and info["purchase"] == purchase
+
+
+def test_show_score_prints_webshops_score_line():
+    shop = WebShopEnv(show_score=True)
+    actions, _ = _walk_to_item(shop, "test-00002")
+    obs, reward, *_ = shop.step(actions[-1])
+    assert obs.endswith("[SEP] Your score (min 0.0, max 1.0) [SEP] 1.0000") and reward == 1.0
 
 
 def _wrong_value(goal: Goal, values: list[str], wanted: str) -> str | None:
