@@ -4,7 +4,7 @@ Renders every (intent, trajectory) within --max-tokens (keeping the instruction 
 recent steps), holds out --val-fraction of the tasks for validation, trains with the Bradley-Terry
 loss and reward centering (1e-3, as ARMAP), reports validation pairwise accuracy each epoch, and
 saves a safetensors checkpoint with arm_gym metadata to DIR. Rerunning the same command resumes
-from DIR/checkpoints. Runs unchanged under `accelerate launch -m arm_gym.cli train-rm ...`.
+from DIR/checkpoints. Written for `accelerate launch -m arm_gym.cli train-rm ...` (only the main process writes).
 
 Examples:
     arm-gym train-rm game24_triplets.jsonl --out runs/rm-game24
