@@ -4,7 +4,8 @@ Renders every (intent, trajectory) within --max-tokens (keeping the instruction 
 recent steps), holds out --val-fraction of the tasks for validation, trains with the Bradley-Terry
 loss and reward centering (1e-3, as ARMAP), reports validation pairwise accuracy each epoch, and
 saves a safetensors checkpoint with arm_gym metadata to DIR. Rerunning the same command resumes
-from DIR/checkpoints. Written for `accelerate launch -m arm_gym.cli train-rm ...` (only the main process writes).
+from DIR/checkpoints. Runs under `accelerate launch -m arm_gym.cli train-rm ...` or `torchrun` (only the
+main process writes and reports).
 
 Examples:
     arm-gym train-rm game24_triplets.jsonl --out runs/rm-game24
@@ -86,6 +87,10 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, OSError) as exc:
         print(f"arm-gym train-rm: {exc}", file=sys.stderr)
         return 2
+    from accelerate import PartialState
+
+    if not PartialState().is_main_process:  # under a distributed launch only rank 0 reports
+        return 0
     summary = {k: v for k, v in result.to_dict().items() if k not in ("epochs", "train_data_sha256")}
     for row in result.epochs:
         summary[f"val_accuracy_epoch_{row['epoch']:g}"] = row["accuracy"]

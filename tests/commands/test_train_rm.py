@@ -1,4 +1,8 @@
 import json
+import os
+import socket
+import subprocess
+import sys
 
 import pytest
 
@@ -60,3 +64,31 @@ def test_help_lists_the_options(capsys):
     with pytest.raises(SystemExit):
         main(["train-rm", "--help"])
     assert "--max-tokens" in capsys.readouterr().out
+
+
+def test_train_rm_runs_in_two_processes_under_torchrun(tmp_path_factory, triplets_file, tmp_path):
+    """The distributed path (what `accelerate launch` uses on many GPUs), here with two CPU processes over gloo."""
+    backbone = tiny_backbone(tmp_path_factory.getbasetemp())
+    out = tmp_path / "rm"
+    port = _free_port()
+    cmd = [
+        sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2",
+        "--master_addr", "127.0.0.1", "--master_port", str(port),
+        "-m", "arm_gym.cli", "train-rm", str(triplets_file), "--out", str(out), "--backbone", str(backbone),
+        "--max-steps", "2", "--batch-size", "4", "--max-tokens", "64", "--val-fraction", "0.25",
+        "--precision", "fp32", "--no-progress",
+    ]  # fmt: skip
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env={**os.environ, "OMP_NUM_THREADS": "1"})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    reports = [line for line in proc.stdout.splitlines() if line.startswith('{"out"')]
+    assert len(reports) == 1  # rank 0 only
+    summary = json.loads((out / "train_summary.json").read_text())
+    # two processes of 4 pairs per step: 2 steps cover 16 pairs, twice what one process would
+    assert summary["epochs"][-1]["epoch"] == pytest.approx(16 / summary["n_train"], rel=0.2)
+    assert (out / "model.safetensors").exists()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
