@@ -43,6 +43,16 @@ def _as_scorer(reward_model: Any) -> Any:
     return reward_model
 
 
+def _configure(wrapper: Any, reward_model: Any, mode: str, normalize: str, instruction_fn: Any) -> None:
+    """Check and set what both wrappers share: the scorer, mode, normalizer and instruction function."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+    wrapper.reward_model = _as_scorer(reward_model)
+    wrapper.mode = mode
+    wrapper.normalizer = _Normalizer(normalize)
+    wrapper.instruction_fn = instruction_fn
+
+
 class _Normalizer:
     def __init__(self, kind: str):
         if kind not in NORMALIZATIONS:
@@ -114,12 +124,7 @@ class RewardModelWrapper(gym.Wrapper):
         instruction_fn: InstructionFn | None = None,
     ):
         super().__init__(env)
-        if mode not in MODES:
-            raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
-        self.reward_model = _as_scorer(reward_model)
-        self.mode = mode
-        self.normalizer = _Normalizer(normalize)
-        self.instruction_fn = instruction_fn
+        _configure(self, reward_model, mode, normalize, instruction_fn)
         self._episode: _Episode | None = None
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
@@ -184,12 +189,7 @@ class VectorRewardModelWrapper(VectorWrapper):
         instruction_fn: InstructionFn | None = None,
     ):
         super().__init__(env)
-        if mode not in MODES:
-            raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
-        self.reward_model = _as_scorer(reward_model)
-        self.mode = mode
-        self.normalizer = _Normalizer(normalize)
-        self.instruction_fn = instruction_fn
+        _configure(self, reward_model, mode, normalize, instruction_fn)
         self.autoreset_mode = env.metadata.get("autoreset_mode", AutoresetMode.NEXT_STEP)
         self._episodes: list[_Episode | None] = [None] * self.num_envs
         self._autoreset = np.zeros(self.num_envs, dtype=bool)

@@ -16,7 +16,7 @@ from arm_gym.core import CHARSET, ReplayState, TextEnv
 from arm_gym.envs import textworld_games
 from arm_gym.envs.textworld import clean_command, clean_feedback
 from arm_gym.envs.textworld_games import GameSpec
-from tests.envs.textworld_games_used import TEXTWORLD_GAMES
+from tests.envs.textworld_games_used import TEXTWORLD_GAMES, play
 
 GAMES = TEXTWORLD_GAMES
 
@@ -33,15 +33,6 @@ def env(cache):
     )
     yield env
     env.close()
-
-
-def play(env, actions):
-    total, steps = 0.0, []
-    for action in actions:
-        obs, reward, terminated, truncated, info = env.step(action)
-        total += reward
-        steps.append((obs, reward, terminated, truncated, info))
-    return total, steps
 
 
 def test_import_arm_gym_does_not_import_textworld():

@@ -8,7 +8,7 @@ import pytest
 import arm_gym  # noqa: F401
 from arm_gym.envs import textworld_state
 from arm_gym.envs.textworld import TextWorldState
-from tests.envs.textworld_games_used import TEXTWORLD_GAMES
+from tests.envs.textworld_games_used import TEXTWORLD_GAMES, play
 
 GAMES = TEXTWORLD_GAMES
 
@@ -23,15 +23,6 @@ def env(cache):
     env = gym.make("ARM-TextWorld-v0", cache_dir=cache)
     yield env
     env.close()
-
-
-def play(env, actions):
-    total, steps = 0.0, []
-    for action in actions:
-        obs, reward, terminated, truncated, info = env.step(action)
-        total += reward
-        steps.append((obs, reward, terminated, truncated, info))
-    return total, steps
 
 
 def test_get_state_restores_in_place_and_stays_reusable(env):
