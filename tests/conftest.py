@@ -4,6 +4,9 @@
 port) and stops it at the end; tests get its base URL and model name. ``mock_openai_client`` is an
 object shaped like ``openai.OpenAI`` (``.completions.create``, ``.chat.completions.create``) that
 records every request and answers from a script, for unit tests of prompt handling.
+
+Hypothesis: ``HYPOTHESIS_PROFILE=ci`` (set by ``.ci/run``) derandomizes the property tests, so a CI
+run is reproducible; a plain ``python -m pytest`` draws fresh examples every run and finds new ones.
 """
 
 from __future__ import annotations
@@ -14,7 +17,13 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
+import os
+
 import pytest
+from hypothesis import settings
+
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,10 @@ Example:
 from __future__ import annotations
 
 import ast
+import math
 import os
 import re
+import warnings
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -86,14 +88,18 @@ def evaluate_expression(expression: str) -> tuple[Fraction, list[Fraction]]:
     """
     expression = expression.replace("×", "*").replace("÷", "/")
     try:
-        tree = ast.parse(expression, mode="eval")
+        with warnings.catch_warnings():  # "invalid decimal literal" and the like: the answer is invalid anyway
+            warnings.simplefilter("ignore", SyntaxWarning)
+            tree = ast.parse(expression, mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         raise InvalidAction(f"cannot read the expression '{shorten(expression, 60)}'.") from exc
     used: list[Fraction] = []
 
     def ev(node: ast.AST) -> Fraction:
         if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-            value = Fraction(str(node.value))
+            if type(node.value) is float and not math.isfinite(node.value):
+                raise InvalidAction(f"'{shorten(ast.get_source_segment(expression, node) or '', 20)}' is not a finite number.")
+            value = Fraction(node.value) if type(node.value) is int else Fraction(str(node.value))
             used.append(value)
             return value
         if isinstance(node, ast.BinOp) and type(node.op) in (ast.Add, ast.Sub, ast.Mult, ast.Div):
