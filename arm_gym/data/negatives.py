@@ -260,10 +260,12 @@ def webshop_negatives(
 
     * ``near_miss``: a product the search for the goal ranks high, within the price bound, that is
       not the target (it may lack an attribute, an option or the type);
-    * ``wrong_option``: the target with another value of one option group;
+    * ``wrong_option``: the target with another value of one option group, one that the reward's
+      fuzzy match does not take for the goal's value;
     * ``over_price``: a similar product priced above the bound.
     """
     from arm_gym.envs.webshop import Goal
+    from arm_gym.envs.webshop.reward import option_matches
 
     shop = env.unwrapped
     raw = intent.options.get("goal")
@@ -293,8 +295,14 @@ def webshop_negatives(
             asin = pool[int(rng.integers(len(pool)))]
             actions = _buy(shop, goal, asin, options_for(asin))
             groups.append([Candidate(kind, actions, note=asin)] if actions else [])
+
+    def loses_a_match(group: str, value: str) -> bool:  # "navy blue" for "royal blue" would still match
+        return not all(option_matches(goal, {**goal.options, group: value}))
+
     swappable = [
-        (g, [v for v in vals if v != goal.options.get(g)]) for g, vals in target.options.items() if g in goal.options
+        (g, [v for v in vals if v != goal.options.get(g) and loses_a_match(g, v)])
+        for g, vals in target.options.items()
+        if g in goal.options
     ]
     swappable = [(g, alts) for g, alts in swappable if alts]
     if swappable:
