@@ -7,7 +7,8 @@ one-at-a-time. On CPU the batched run is repeated in fp32 next to the default pr
 largest score difference, to check :data:`arm_gym.reward.model.BF16_CPU_TOLERANCE`. Runs unchanged
 on a GPU (device ``auto``).
 
-    python benchmarks/scoring.py [--n 64] [--lengths 256,512] [--device auto] [--backbone PATH | --checkpoint DIR]
+    python benchmarks/scoring.py [--n 64] [--lengths 256,512] [--device auto] [--batch-sizes 8,16,32]
+                                [--backbone PATH | --checkpoint DIR]
 """
 
 from __future__ import annotations
@@ -64,7 +65,9 @@ def rate(n: int, seconds: float) -> float:
     return n / seconds if seconds > 0 else float("inf")
 
 
-def bench_length(rm: RewardModel, n: int, n_envs: int, precision_check: bool) -> list[dict[str, Any]]:
+def bench_length(
+    rm: RewardModel, n: int, n_envs: int, precision_check: bool, batch_sizes: Sequence[int] = ()
+) -> list[dict[str, Any]]:
     pairs = trajectories(n)
     tokens = int(np.mean([len(x) for x in rm.render_config.encode([rm.render(*p) for p in pairs[:8]], rm.tokenizer)]))
     rm.score(pairs[:4])  # warm-up (kernels, allocator)
@@ -96,6 +99,15 @@ def bench_length(rm: RewardModel, n: int, n_envs: int, precision_check: bool) ->
         {"tokens": tokens, "way": f"vector wrapper x{n_envs}", "precision": rm.precision,
          "traj_per_s": rate(steps * n_envs, t_vector), "vs_one": rate(steps * n_envs, t_vector) / base},
     ]
+    default_batching = (rm.batch_size, rm.max_batch_tokens)
+    for size in batch_sizes:  # the same batched call with other row limits (no token limit)
+        rm.batch_size, rm.max_batch_tokens = size, size * 4096
+        start = time.perf_counter()
+        rm.score(pairs)
+        t = time.perf_counter() - start
+        rows.append({"tokens": tokens, "way": f"batched, {size} rows", "precision": rm.precision,
+                     "traj_per_s": rate(n, t), "vs_one": rate(n, t) / base})
+    rm.batch_size, rm.max_batch_tokens = default_batching
     if precision_check and rm.precision != "fp32":
         fp32 = RewardModel(rm.model, rm.tokenizer, render=rm.render_config, device=rm.device, precision="fp32")
         fp32.score(pairs[:4])
@@ -116,6 +128,7 @@ def main() -> None:
     parser.add_argument("--precision", default="auto", choices=("auto", "bf16", "fp32"))
     parser.add_argument("--backbone", default=None, help="HF path or id (default: packaged all-MiniLM-L6-v2)")
     parser.add_argument("--checkpoint", default=None, help="score with this trained reward model instead")
+    parser.add_argument("--batch-sizes", default="", help="also time batched scoring with these row limits, e.g. 8,16,32")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
     args = parser.parse_args()
 
@@ -131,7 +144,8 @@ def main() -> None:
     rows = []
     for length in (int(x) for x in args.lengths.split(",")):
         rm.render_config = RenderConfig(max_tokens=length)
-        rows += bench_length(rm, n, args.envs, precision_check=True)
+        sizes = [int(x) for x in args.batch_sizes.split(",") if x.strip()]
+        rows += bench_length(rm, n, args.envs, precision_check=True, batch_sizes=sizes)
     device = rm.device
     if device.startswith("cuda"):
         import torch
