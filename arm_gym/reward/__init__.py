@@ -14,6 +14,7 @@ from arm_gym.reward.render import TEMPLATE_VERSION, RenderConfig, render_traject
 _LAZY: dict[str, str] = {
     "RewardModel": "arm_gym.reward.model",
     "UnsafeCheckpointError": "arm_gym.reward.model",
+    "CorruptCheckpointError": "arm_gym.reward.model",
     "DEFAULT_BACKBONE": "arm_gym.reward.model",
     "default_backbone_path": "arm_gym.reward.model",
     "load_backbone": "arm_gym.reward.model",
@@ -31,6 +32,7 @@ __all__ = [  # noqa: RUF022  (grouped: eager, then lazy)
     "render_trajectory",
     "RewardModel",
     "UnsafeCheckpointError",
+    "CorruptCheckpointError",
     "DEFAULT_BACKBONE",
     "default_backbone_path",
     "load_backbone",

