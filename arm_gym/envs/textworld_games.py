@@ -24,6 +24,7 @@ This module imports TextWorld only inside :func:`build_game`.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -232,10 +233,25 @@ def game_dir(spec: GameSpec, cache_dir: str | os.PathLike | None = None) -> Path
     return root / f"textworld-{textworld.__version__}" / spec.cache_name
 
 
+GAME_FILES = ("game.z8", "game.json")
+"""The files a compiled game needs; ``spec.json`` records their SHA-256 so damage is detected."""
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def is_built(spec: GameSpec, cache_dir: str | os.PathLike | None = None) -> bool:
-    """Whether ``spec`` is already compiled in the cache."""
+    """Whether ``spec`` is compiled in the cache and intact (its files match the digests in ``spec.json``).
+
+    A damaged game file would make TextWorld's interpreter end the process, so it is checked first.
+    """
     folder = game_dir(spec, cache_dir)
-    return (folder / "game.z8").is_file() and (folder / "game.json").is_file()
+    try:
+        digests = json.loads((folder / "spec.json").read_text(encoding="utf-8"))["files"]
+        return all(_digest(folder / name) == digests[name] for name in GAME_FILES)
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
 
 
 @contextlib.contextmanager
@@ -269,13 +285,19 @@ def build_game(spec: GameSpec, cache_dir: str | os.PathLike | None = None) -> Pa
     with _file_lock(folder.parent / ".locks" / f"{spec.cache_name}.lock"):
         if is_built(spec, cache_dir):  # another process built it while we waited
             return game_file
+        if folder.exists():  # damaged or from an older arm_gym: set it aside, then build afresh
+            logger.warning("cached TextWorld game %s is incomplete or damaged; rebuilding it", folder)
+            stale = Path(tempfile.mkdtemp(prefix=f".{spec.cache_name}.", suffix=".stale", dir=folder.parent))
+            os.replace(folder, stale / "game")
+            shutil.rmtree(stale, ignore_errors=True)
         logger.info("compiling TextWorld game %s into %s (once; reused afterwards)", spec.task_id, folder)
         tmp = Path(tempfile.mkdtemp(prefix=f".{spec.cache_name}.", suffix=".tmp", dir=folder.parent))
         try:
             seed = _generate(spec, tmp / "game.z8")
-            meta = {"task_id": spec.task_id, "settings": spec.settings(), "generator_seed": seed}
-            (tmp / "spec.json").write_text(json.dumps(meta))
             (tmp / "game.ni").unlink(missing_ok=True)  # Inform 7 source, not needed to play
+            files = {name: _digest(tmp / name) for name in GAME_FILES}
+            meta = {"task_id": spec.task_id, "settings": spec.settings(), "generator_seed": seed, "files": files}
+            (tmp / "spec.json").write_text(json.dumps(meta))
             try:
                 os.replace(tmp, folder)
             except OSError:

@@ -81,6 +81,37 @@ def test_second_make_reuses_the_cache_without_compiling(cache, monkeypatch):
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
 
 
+@pytest.mark.parametrize("damage", ["truncated game.z8", "corrupt game.json", "no spec.json"])
+def test_a_damaged_cached_game_is_rebuilt_not_played(cache, tmp_path, monkeypatch, damage):
+    import shutil
+
+    spec = GameSpec.parse(GAMES["tw-coin_collector"])
+    folder = textworld_games.game_dir(spec, tmp_path)
+    folder.parent.mkdir(parents=True)
+    shutil.copytree(build_game(spec, cache).parent, folder)
+    assert is_built(spec, tmp_path)
+    if damage == "truncated game.z8":  # TextWorld's interpreter would end the process on this file
+        (folder / "game.z8").write_bytes((folder / "game.z8").read_bytes()[:300])
+    elif damage == "corrupt game.json":
+        (folder / "game.json").write_text('{"x":')
+    else:
+        (folder / "spec.json").unlink()
+    assert not is_built(spec, tmp_path)
+    builds = []
+    real = textworld_games._generate
+    monkeypatch.setattr(textworld_games, "_generate", lambda s, p: builds.append(s) or real(s, p))
+    env = gym.make("ARM-TextWorld-v0", cache_dir=tmp_path)
+    try:
+        env.reset(options={"task_id": spec.task_id})
+        assert builds == [spec] and is_built(spec, tmp_path)
+        for action in env.unwrapped.walkthrough:
+            *_, info = env.step(action)
+        assert info["won"]
+    finally:
+        env.close()
+    assert sorted(p.name for p in folder.parent.iterdir()) == [".locks", spec.cache_name]
+
+
 def test_failed_build_leaves_nothing_behind(tmp_path, monkeypatch):
     spec = GameSpec.parse("tw-coin_collector/level=1/seed=7")
 
