@@ -332,6 +332,8 @@ class Trajectory:
     @classmethod
     def from_dict(cls, record: dict[str, Any]) -> Trajectory:
         """Parse a record; raises ``ValueError`` on a missing field or a newer schema."""
+        if not isinstance(record, dict):
+            raise ValueError(f"not a trajectory record: a JSON {type(record).__name__}, not an object")
         schema = record.get("schema", SCHEMA_VERSION)
         if not isinstance(schema, int) or schema > SCHEMA_VERSION:
             raise ValueError(f"trajectory schema {schema!r} is newer than this arm_gym reads ({SCHEMA_VERSION})")
@@ -349,8 +351,10 @@ class Trajectory:
                 meta=dict(record.get("meta") or {}),
                 schema=schema,
             )
-        except (KeyError, TypeError) as exc:
-            raise ValueError(f"not a trajectory record: {exc!r}") from exc
+        except KeyError as exc:
+            raise ValueError(f"not a trajectory record: no {exc.args[0]!r} field") from exc
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"not a trajectory record: {exc}") from exc
 
     @property
     def actions(self) -> list[str]:

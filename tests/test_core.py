@@ -110,5 +110,9 @@ def test_trajectory_round_trip_and_errors():
     assert traj.actions == ["a"]
     with pytest.raises(ValueError, match="newer"):
         Trajectory.from_dict({**traj.to_dict(), "schema": 99})
-    with pytest.raises(ValueError, match="not a trajectory"):
+    with pytest.raises(ValueError, match="not a trajectory record: no 'steps' field"):
         Trajectory.from_dict({"env_id": "x"})
+    with pytest.raises(ValueError, match="a JSON list, not an object"):
+        Trajectory.from_dict([1])
+    with pytest.raises(ValueError, match="not a trajectory record"):
+        Trajectory.from_dict({**traj.to_dict(), "env_return": "lots"})

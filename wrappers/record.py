@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,8 @@ import gymnasium as gym
 
 from arm_gym.core import Step, Trajectory
 from arm_gym.data.jsonl import JsonlWriter, read_jsonl
+
+logger = logging.getLogger(__name__)
 
 
 class RecordTrajectory(gym.Wrapper[str, str, str, str]):
@@ -91,5 +94,17 @@ class RecordTrajectory(gym.Wrapper[str, str, str, str]):
 
 
 def load_trajectories(path: str | os.PathLike, *, strict: bool = True) -> list[Trajectory]:
-    """Read a RecordTrajectory file back into :class:`Trajectory` objects (a partial last line is skipped)."""
-    return [Trajectory.from_dict(record) for record in read_jsonl(path, strict=strict)]
+    """Read a RecordTrajectory file back into :class:`Trajectory` objects (a partial last line is skipped).
+
+    A record that is not a trajectory raises ``ValueError`` naming the file and record, or with
+    ``strict=False`` is skipped with a warning.
+    """
+    trajectories = []
+    for number, record in enumerate(read_jsonl(path, strict=strict), 1):
+        try:
+            trajectories.append(Trajectory.from_dict(record))
+        except ValueError as exc:
+            if strict:
+                raise ValueError(f"{path}: record {number}: {exc}") from exc
+            logger.warning("%s: record %d: skipping: %s", path, number, exc)
+    return trajectories

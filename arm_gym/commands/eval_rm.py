@@ -50,11 +50,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from arm_gym.commands.collect import parse_json_object
-    from arm_gym.core import Trajectory
-    from arm_gym.data.jsonl import append_jsonl, read_jsonl
+    from arm_gym.data.jsonl import append_jsonl
     from arm_gym.reward.evaluate import evaluate_reward_model, format_table, fresh_trajectories
     from arm_gym.reward.model import RewardModel
     from arm_gym.reward.train import VAL_FILE, load_triplets
+    from arm_gym.wrappers.record import load_trajectories
 
     try:
         env_kwargs = parse_json_object(args.env_kwargs, "--env-kwargs")
@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         if args.val and not val:
             raise ValueError(f"{val_path} has no triplets")
         if args.trajectories:
-            trajectories = [Trajectory.from_dict(r) for r in read_jsonl(args.trajectories)]
+            trajectories = load_trajectories(args.trajectories)
         else:
             trajectories = fresh_trajectories(
                 args.env, n_tasks=args.tasks, episodes_per_task=args.episodes_per_task, policy=args.policy,

@@ -48,6 +48,11 @@ class Triplet:
     @classmethod
     def from_dict(cls, record: dict[str, Any]) -> Triplet:
         """Parse one line of ``triplets.jsonl``; raises ``ValueError`` when fields are missing."""
+        if not isinstance(record, dict):
+            raise ValueError(f"not a triplet record: a JSON {type(record).__name__}, not an object")
+        schema = record.get("schema", SCHEMA_VERSION)
+        if not isinstance(schema, int) or schema > SCHEMA_VERSION:
+            raise ValueError(f"triplet schema {schema!r} is newer than this arm_gym reads ({SCHEMA_VERSION})")
         try:
             return cls(
                 prompt=str(record["prompt"]),
@@ -60,7 +65,9 @@ class Triplet:
                 task_id=str(record.get("task_id", "")),
                 env_id=str(record.get("env_id", "")),
                 meta=dict(record.get("meta") or {}),
-                schema=int(record.get("schema", SCHEMA_VERSION)),
+                schema=schema,
             )
-        except (KeyError, TypeError) as exc:
-            raise ValueError(f"not a triplet record: {exc!r}") from exc
+        except KeyError as exc:
+            raise ValueError(f"not a triplet record: no {exc.args[0]!r} field") from exc
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"not a triplet record: {exc}") from exc

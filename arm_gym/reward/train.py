@@ -25,7 +25,8 @@ from typing import Any
 import numpy as np
 
 from arm_gym.core import Trajectory
-from arm_gym.data.jsonl import append_jsonl, read_jsonl
+from arm_gym.data.dataset import load_triplets
+from arm_gym.data.jsonl import append_jsonl
 from arm_gym.data.triplets import Triplet
 from arm_gym.reward.render import RenderConfig, render_trajectory
 
@@ -99,17 +100,6 @@ class TrainResult:
 
 
 # ---------------------------------------------------------------------- data
-def load_triplets(path: str | os.PathLike) -> list[Triplet]:
-    """Read ``triplets.jsonl``; a malformed record raises ``ValueError`` naming its line."""
-    triplets = []
-    for lineno, record in enumerate(read_jsonl(path), 1):
-        try:
-            triplets.append(Triplet.from_dict(record))
-        except ValueError as exc:
-            raise ValueError(f"{path}: record {lineno}: {exc}") from exc
-    return triplets
-
-
 def data_hash(triplets: Sequence[Triplet]) -> str:
     """SHA-256 of the triplets' canonical JSON, stored with the checkpoint to trace its training data."""
     digest = hashlib.sha256()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -9,6 +10,7 @@ import sys
 import textwrap
 
 import gymnasium as gym
+import pytest
 from arm_gym.wrappers import RecordTrajectory, load_trajectories
 
 import arm_gym  # noqa: F401
@@ -88,3 +90,19 @@ def test_killed_writer_leaves_earlier_lines_loadable(tmp_path):
     env.step("bad")
     env.close()
     assert len(load_trajectories(path)) == 6
+
+
+def test_a_record_that_is_not_a_trajectory_is_named_or_skipped(tmp_path, caplog):
+    path = tmp_path / "t.jsonl"
+    env = RecordTrajectory(gym.make("ARM-Game24-v0"), path)
+    env.reset(seed=0, options={"task_id": "4 8 8 10"})
+    for action in solve([4, 8, 8, 10]):
+        env.step(action)
+    env.close()
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps({"prompt": "a triplet, not a trajectory"}) + "\n")
+    with pytest.raises(ValueError, match=r"t\.jsonl: record 2: not a trajectory record: no 'steps' field"):
+        load_trajectories(path)
+    with caplog.at_level("WARNING"):
+        assert [t.task_id for t in load_trajectories(path, strict=False)] == ["4 8 8 10"]
+    assert "record 2: skipping" in caplog.text
