@@ -146,6 +146,9 @@ class TextEnv(gym.Env[str, str]):
 
     metadata = {"render_modes": ["ansi"]}
     splits: tuple[str, ...] = ("train", "test")
+    reset_options: frozenset[str] | None = None
+    """Env-specific ``reset`` option keys besides ``task_id`` and ``split``; any other key is a
+    ``ValueError`` (a misspelt option is not silently ignored). ``None`` accepts every key."""
 
     def __init__(self, *, split: str = "train", max_steps: int | None = None, render_mode: str | None = None):
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
@@ -196,6 +199,7 @@ class TextEnv(gym.Env[str, str]):
         split = options.pop("split", self.split)
         self._check_split(split)
         task_id = options.pop("task_id", None)
+        self._check_reset_options(options)
         if task_id is None:
             ids = self.task_ids(split)
             if not ids:
@@ -283,6 +287,16 @@ class TextEnv(gym.Env[str, str]):
         if split not in cache:
             cache[split] = frozenset(self.task_ids(split))
         return cache[split]
+
+    def _check_reset_options(self, options: dict[str, Any]) -> None:
+        if self.reset_options is None:
+            return
+        unknown = sorted(set(options) - self.reset_options, key=str)
+        if unknown:
+            known = ["task_id", "split", *sorted(self.reset_options)]
+            close = difflib.get_close_matches(str(unknown[0]), known, n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise ValueError(f"unknown reset options {unknown} for {type(self).__name__}; it takes {known}.{hint}")
 
     def _unknown_task_message(self, task_id: str) -> str:
         known = [t for s in self.splits for t in self.task_ids(s)]

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pickle
 
+import gymnasium as gym
 import pytest
 from gymnasium.utils.env_checker import check_env
 
+import arm_gym  # noqa: F401
 from arm_gym.core import CHARSET, LazyActions, ReplayState, Step, Trajectory, sanitize
 from tests.testing_env import GenericTextEnv
 
@@ -116,3 +118,21 @@ def test_trajectory_round_trip_and_errors():
         Trajectory.from_dict([1])
     with pytest.raises(ValueError, match="not a trajectory record"):
         Trajectory.from_dict({**traj.to_dict(), "env_return": "lots"})
+
+
+def test_reset_options_an_env_does_not_take_are_refused_with_a_hint():
+    class StrictEnv(GenericTextEnv):
+        reset_options = frozenset({"difficulty"})
+
+    env = StrictEnv()
+    env.reset(options={"difficulty": 2, "split": "train"})
+    with pytest.raises(ValueError, match=r"unknown reset options \['dificulty'\].*Did you mean 'difficulty'\?"):
+        env.reset(options={"dificulty": 2})
+    GenericTextEnv().reset(options={"anything": 1})  # reset_options = None: every key accepted
+
+
+@pytest.mark.parametrize(("env_id", "typo"), [("ARM-Game24-v0", "taskid"), ("ARM-WebShop-v0", "gaol")])
+def test_registered_envs_refuse_a_misspelt_reset_option(env_id, typo):
+    env = gym.make(env_id)
+    with pytest.raises(ValueError, match="unknown reset options"):
+        env.reset(options={typo: "x"})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -11,8 +10,6 @@ import gymnasium as gym
 
 from arm_gym.core import Step, Trajectory
 from arm_gym.data.jsonl import JsonlWriter, read_jsonl
-
-logger = logging.getLogger(__name__)
 
 
 class RecordTrajectory(gym.Wrapper[str, str, str, str]):
@@ -96,15 +93,13 @@ class RecordTrajectory(gym.Wrapper[str, str, str, str]):
 def load_trajectories(path: str | os.PathLike, *, strict: bool = True) -> list[Trajectory]:
     """Read a RecordTrajectory file back into :class:`Trajectory` objects (a partial last line is skipped).
 
-    A record that is not a trajectory raises ``ValueError`` naming the file and record, or with
-    ``strict=False`` is skipped with a warning.
+    ``strict=False`` skips (with a warning) lines that are not JSON; a JSON record that is not a
+    trajectory (the wrong file) always raises ``ValueError`` naming the file and record.
     """
     trajectories = []
     for number, record in enumerate(read_jsonl(path, strict=strict), 1):
         try:
             trajectories.append(Trajectory.from_dict(record))
         except ValueError as exc:
-            if strict:
-                raise ValueError(f"{path}: record {number}: {exc}") from exc
-            logger.warning("%s: record %d: skipping: %s", path, number, exc)
+            raise ValueError(f"{path}: record {number}: {exc}") from exc
     return trajectories

@@ -125,6 +125,8 @@ class Game24Env(TextEnv):
         split, render_mode: as :class:`arm_gym.core.TextEnv`.
     """
 
+    reset_options = frozenset()
+
     def __init__(
         self,
         *,

@@ -101,6 +101,7 @@ class ScienceWorldEnv(TextEnv):
     """
 
     splits = SPLITS
+    reset_options = frozenset({"task", "variation", "simplified"})
 
     def __init__(
         self,

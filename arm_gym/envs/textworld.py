@@ -140,6 +140,7 @@ class TextWorldEnv(TextEnv):
     """
 
     metadata = {"render_modes": ["ansi"], "render_fps": 4}  # noqa: RUF012  (Gymnasium's convention)
+    reset_options = frozenset({"challenge", "difficulty", "seed"})  # turned into a task_id by reset()
 
     def __init__(
         self,
@@ -239,11 +240,6 @@ class TextWorldEnv(TextEnv):
 
     # ----------------------------------------------------------------- episode
     def _reset_task(self, task_id: str, options: dict[str, Any]) -> str:
-        if options:
-            raise ValueError(
-                f"unknown reset options {sorted(options)} for ARM-TextWorld-v0; "
-                "use task_id, challenge, difficulty, seed, split"
-            )
         spec = GameSpec.parse(task_id)
         self.task_id = spec.task_id  # canonical form, so it round-trips through options
         path = str(build_game(spec, self.cache_dir))
