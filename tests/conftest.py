@@ -1,4 +1,5 @@
-"""Shared fixtures: a real llama.cpp server serving Gemma 3 270M, and a mock OpenAI-style client.
+"""Shared fixtures: a real llama.cpp server serving Gemma 3 270M, a mock OpenAI-style client, and a
+TextWorld game cache.
 
 ``llama_server`` starts ``python -m llama_cpp.server`` once per test session on 127.0.0.1 (a free
 port) and stops it at the end; tests get its base URL and model name. ``mock_openai_client`` is an
@@ -11,19 +12,30 @@ run is reproducible; a plain ``python -m pytest`` draws fresh examples every run
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
-import os
-
 import pytest
 from hypothesis import settings
 
 settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+@pytest.fixture(scope="session")
+def textworld_cache(tmp_path_factory):
+    """A TextWorld game cache holding ``tests.envs.textworld_games_used.TEXTWORLD_GAMES``, compiled once per session."""
+    from arm_gym.envs.textworld_games import GameSpec, build_game
+    from tests.envs.textworld_games_used import TEXTWORLD_GAMES
+
+    root = tmp_path_factory.getbasetemp() / "arm_gym_textworld_cache"
+    for task_id in TEXTWORLD_GAMES.values():
+        build_game(GameSpec.parse(task_id), root)
+    return root
 
 
 @dataclass(frozen=True)

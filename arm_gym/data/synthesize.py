@@ -257,6 +257,7 @@ class Synthesizer:
                 counts["positive_failed"] += 1
                 continue
             counts["intents"] += 1
+            positive_actions = positive.actions  # an expert path may go on after the episode ended (ScienceWorld)
             others = [t for t in pool if t is not trajectory]
             candidates = list(extra)
             if self.negatives in ("env", "both"):

@@ -56,6 +56,11 @@ def _shutdown(gateway: Any, process: subprocess.Popen, owner_pid: int) -> None:
     if os.getpid() != owner_pid:
         return
     with contextlib.suppress(Exception):  # best effort during teardown
+        # Java objects still referenced in Python (lists in old infos, the server handle) would,
+        # when collected later, each try to reconnect to tell the JVM; py4j skips that once its
+        # client is marked disconnected (it has no public switch for it).
+        gateway._gateway_client.is_connected = False
+    with contextlib.suppress(Exception):
         gateway.close()  # Python-side sockets only: sends nothing to a possibly dead JVM
     if process.poll() is None:
         try:

@@ -14,6 +14,7 @@ from arm_gym.data.dataset import load_triplets
 from arm_gym.data.explore import collect
 from arm_gym.data.synthesize import progress_path, synthesize
 from tests.commands.test_collect import complete_lines, kill_after
+from tests.envs.textworld_games_used import TEXTWORLD_GAMES
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
@@ -96,6 +97,34 @@ def test_webshop_collect_then_synthesize_end_to_end(tmp_path):
         if t.meta["intent_kind"] == "relabel":  # posed as a custom goal: the page shows the synthesized intent
             assert t.meta["intent_options"]["goal"]["instruction"] == t.prompt
             assert t.chosen_trajectory.initial_observation.count(t.prompt) == 1
+
+
+@pytest.mark.parametrize("env_id", ["ARM-TextWorld-v0", "ARM-ScienceWorld-v0"])
+def test_simulator_collect_then_synthesize_end_to_end(env_id, textworld_cache, tmp_path):
+    """The two simulator-backed envs: random episodes of one task, then triplets against its expert path
+    (TextWorld's walkthrough, ScienceWorld's gold sequence, cut where the episode ends)."""
+    if env_id == "ARM-TextWorld-v0":
+        task_id, env_kwargs = TEXTWORLD_GAMES["tw-coin_collector"], {"cache_dir": str(textworld_cache)}
+    else:
+        task_id, env_kwargs = "power-component/2", {}  # gold path wins after 10 of its 13 actions
+    trajs, out = tmp_path / "trajs.jsonl", tmp_path / "triplets.jsonl"
+    kwargs = ("--env-kwargs", json.dumps(env_kwargs))
+    proc = cli(
+        "collect", env_id, "--episodes", "4", "--num-envs", "2", "--max-steps", "8", "--out", str(trajs),
+        "--reset-options", json.dumps({"task_id": task_id}), "--no-progress", *kwargs,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "trying to connect to the Java server" not in proc.stderr  # closing the JVM stays quiet
+    proc = cli("synthesize", str(trajs), "--out", str(out), "--no-progress", *kwargs)
+    assert proc.returncode == 0, proc.stderr
+    triplets = check_triplet_file(out, env_id)
+    assert {t.task_id for t in triplets} == {task_id}
+    kinds = {t.meta["negative_kind"] for t in triplets}
+    assert {"explored", "stop_short"} <= kinds
+    for t in triplets:
+        if t.meta["intent_kind"] == "original":  # the expert path, cut where it won
+            assert t.chosen_trajectory.won and t.chosen_return == pytest.approx(1.0)
+            assert t.chosen_trajectory.steps[-1].reward > 0
 
 
 def test_synthesize_cli_errors_are_clear(tmp_path, capsys):

@@ -105,3 +105,24 @@ def test_jvm_does_not_outlive_its_python_process(ending):
     proc.wait(timeout=60)
     proc.stdout.close()
     assert gone(jvm_pid)
+
+
+def test_java_objects_collected_after_close_do_not_reconnect():
+    """py4j tells the JVM about every collected Java object; after close() that must stay quiet."""
+    script = textwrap.dedent(
+        """
+        import gc, logging
+        logging.basicConfig()  # as arm-gym's CLI does; py4j's own logger only has a NullHandler
+        from arm_gym.envs.scienceworld_jvm import ScienceWorldJVM
+        jvm = ScienceWorldJVM()
+        java_list = jvm.call(lambda: jvm.server.getTaskNames())  # a Java object that outlives the JVM
+        print(type(java_list).__name__, flush=True)
+        jvm.close()
+        del java_list, jvm
+        gc.collect()
+        print("done", flush=True)
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and proc.stdout.split() == ["JavaList", "done"], proc.stderr
+    assert "trying to connect to the Java server" not in proc.stderr, proc.stderr
