@@ -4,7 +4,9 @@ For each env: random exploration with 1 and 4 sub-environments (sync and async v
 each other, then ``synthesize`` (env-grounded intents and negatives, every triplet replayed in the
 env) on the trajectories: triplets/s, candidates/s, and the share of candidates dropped by the check.
 
-    python benchmarks/synthesis.py [--episodes-game24 400] [--episodes-webshop 200] [--envs ARM-Game24-v0,ARM-WebShop-v0]
+    python benchmarks/synthesis.py [--envs ARM-Game24-v0,ARM-WebShop-v0,ARM-TextWorld-v0,ARM-ScienceWorld-v0]
+                                   [--episodes-game24 400] [--episodes-webshop 200]
+                                   [--episodes-textworld 60] [--episodes-scienceworld 30]
 """
 
 from __future__ import annotations
@@ -73,12 +75,15 @@ def main() -> None:
     parser.add_argument("--envs", default="ARM-Game24-v0,ARM-WebShop-v0")
     parser.add_argument("--episodes-game24", type=int, default=400)
     parser.add_argument("--episodes-webshop", type=int, default=200)
+    parser.add_argument("--episodes-textworld", type=int, default=60)
+    parser.add_argument("--episodes-scienceworld", type=int, default=30)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     collect_rows, synth_rows = [], []
     with tempfile.TemporaryDirectory() as tmp:
         for env_id in [e.strip() for e in args.envs.split(",") if e.strip()]:
-            episodes = args.episodes_webshop if "WebShop" in env_id else args.episodes_game24
+            family = env_id.removeprefix("ARM-").split("-")[0].lower()
+            episodes = getattr(args, f"episodes_{family}", args.episodes_game24)
             rows, synth = bench_env(env_id, episodes, Path(tmp), args.seed)
             collect_rows += rows
             synth_rows.append(synth)

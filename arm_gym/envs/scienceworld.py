@@ -128,6 +128,7 @@ class ScienceWorldEnv(TextEnv):
         self._score = 0.0  # the clamped score after the last step
         self._raw_score = 0.0
         self._simplification = ""
+        self._gold_cache: dict[tuple[str, str], list[str]] = {}  # (task_id, simplification) -> gold actions
 
     # ----------------------------------------------------------------- engine lifecycle
     @property
@@ -296,14 +297,20 @@ class ScienceWorldEnv(TextEnv):
     def gold_actions(self) -> list[str]:
         """ScienceWorld's gold action sequence for the current task, from the episode's start.
 
-        The engine generates it by reloading the task (seconds for some tasks), so call it right after
-        ``reset()``, before any step; the episode then continues from the same start state.
+        The engine generates it by reloading the task (seconds for some tasks), so the first call for
+        a task must come right after ``reset()``, before any step; the episode then continues from
+        the same start state. The sequence is fixed per task variation: later calls for the same
+        task come from a cache, at any point of an episode.
         """
         if not self.task_id or self._jvm is None:
             raise RuntimeError("call reset() before gold_actions()")
+        key = (self.task_id, self._simplification)
+        if key in self._gold_cache:
+            return list(self._gold_cache[key])
         if self.actions_taken:
             raise RuntimeError("gold_actions() reloads the task: call it right after reset(), before any step")
         name, variation = parse_task_id(self.task_id)
         jvm = self._ensure_jvm()
         _, gold = self._load(jvm, name, variation, self._simplification, gold=True)
-        return [str(a) for a in gold]
+        self._gold_cache[key] = [str(a) for a in gold]
+        return list(self._gold_cache[key])

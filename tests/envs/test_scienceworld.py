@@ -118,6 +118,12 @@ def test_gold_action_sequence_wins_with_total_reward_one(env, task_id):
     assert total == pytest.approx(1.0)
     assert all(-1.0 <= r <= 1.0 for r in rewards) and any(0 < r < 1 for r in rewards)
     assert info["score"] == pytest.approx(1.0)
+    assert env.unwrapped.gold_actions() == gold  # cached per task: no reload mid-episode
+
+
+def test_gold_actions_of_an_unseen_task_need_the_episode_start(env):
+    env.reset(options={"task_id": "boil/1"})
+    env.step("look around")
     with pytest.raises(RuntimeError, match="before any step"):
         env.unwrapped.gold_actions()
 
