@@ -111,14 +111,14 @@ def check_triplet(
     )
 
 
-def admissible_after(env: Any, intent: Intent, prefix: Sequence[str]) -> list[str]:
-    """The admissible actions after replaying ``prefix`` under ``intent`` (empty if the episode ended)."""
+def _play_prefix(env: Any, intent: Intent, prefix: Sequence[str]) -> dict[str, Any] | None:
+    """Pose ``intent`` and play ``prefix``; the last ``info``, or ``None`` if the episode ended on the way."""
     _, info = pose(env, intent)
     for action in prefix:
         _, _, terminated, truncated, info = env.step(action)
         if terminated or truncated:
-            return []
-    return list(info.get("admissible_actions") or [])
+            return None
+    return info
 
 
 # ------------------------------------------------------------------------------------------ env-grounded
@@ -136,16 +136,13 @@ def deviate(
     if not positive_actions:
         return []
     prefix = list(positive_actions[:-1])
-    options = [a for a in admissible_after(env, intent, prefix) if a != positive_actions[-1]]
+    info = _play_prefix(env, intent, prefix)  # one replay: the env is left where the new step goes
+    options = [a for a in (info or {}).get("admissible_actions") or [] if a != positive_actions[-1]]
     if not options:
         return []
     actions = prefix + [options[int(rng.integers(len(options)))]]
-    _, info = pose(env, intent)
-    for action in actions:
-        _, _, terminated, truncated, info = env.step(action)
-        if terminated or truncated:
-            break
-    else:
+    _, _, terminated, truncated, info = env.step(actions[-1])
+    if not (terminated or truncated):
         for _ in range(extra_steps):
             admissible = list(info.get("admissible_actions") or [])
             if not admissible:
