@@ -21,6 +21,9 @@ The engine runs in a Java process owned by the env (see :mod:`arm_gym.envs.scien
 started on first use, stopped by :meth:`close`, on garbage collection and at exit. If it dies,
 the current step reports it and terminates the episode; the next ``reset()`` starts a new one.
 ``get_state``/``set_state`` use the reset-and-replay fallback (the engine offers no state copy).
+Replays hold because the env lists the readings of an ambiguous action (``open door`` in a
+hallway) sorted, and maps the agent's numbered answer to the engine's own order, which changes
+from run to run (:func:`stable_ambiguity`).
 
 Example:
     >>> import gymnasium as gym, arm_gym
@@ -35,6 +38,7 @@ Example:
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
@@ -59,6 +63,33 @@ FAILED_NOTE = (
     "for example by focusing on the wrong object. Call reset() to start again.]"
 )
 _CATALOGUE: TaskCatalogue | None = None  # the same for every engine of this process
+_AMBIGUOUS = "Ambiguous request:"
+_CHOICE = re.compile(r"(\d+):\t(.*)")
+
+
+def stable_ambiguity(observation: str) -> tuple[str, list[str] | None]:
+    """List the readings of an ambiguous action in a fixed order.
+
+    ScienceWorld answers an ambiguous action (``open door`` in a hallway) with numbered readings
+    whose order changes from one run to the next, so the same answer (``1``) picks different
+    objects and a replayed episode diverges. Returns the observation with the readings sorted and
+    renumbered, and for each new number the engine's own (``None`` when nothing is ambiguous).
+    """
+    if not observation.startswith(_AMBIGUOUS):
+        return observation, None
+    lines = observation.split("\n")
+    choices, other = [], []
+    for line in lines[1:]:
+        match = _CHOICE.fullmatch(line)
+        if match:
+            choices.append((match.group(2), match.group(1)))
+        elif line:
+            other.append(line)
+    if not choices:
+        return observation, None
+    choices.sort()
+    listing = [f"{number}:\t{text}" for number, (text, _) in enumerate(choices)]
+    return "\n".join([lines[0], *listing, *other]) + "\n", [engine for _, engine in choices]
 
 
 class StateActions(LazyActions):
@@ -128,6 +159,7 @@ class ScienceWorldEnv(TextEnv):
         self._score = 0.0  # the clamped score after the last step
         self._raw_score = 0.0
         self._simplification = ""
+        self._ambiguity: list[str] | None = None  # engine numbers for the readings last listed
         self._gold_cache: dict[tuple[str, str], list[str]] = {}  # (task_id, simplification) -> gold actions
 
     # ----------------------------------------------------------------- engine lifecycle
@@ -237,6 +269,7 @@ class ScienceWorldEnv(TextEnv):
         self.instruction = sanitize(jvm.call(lambda: server.getTaskDescription()))
         self._simplification = simplification
         self._score = self._raw_score = 0.0
+        self._ambiguity = None
         return observation, gold_actions
 
     def _step(self, action: str) -> StepResult:
@@ -249,6 +282,9 @@ class ScienceWorldEnv(TextEnv):
             )
         # py4j sends UTF-8: lone surrogates cannot travel, so they become '?'
         text = action.encode("utf-8", "replace").decode("utf-8")
+        pending, self._ambiguity = self._ambiguity, None
+        if pending is not None and text.strip().isdigit() and int(text.strip()) < len(pending):
+            text = pending[int(text.strip())]  # our listing's number -> the engine's
         from py4j.protocol import Py4JJavaError
 
         server = jvm.server
@@ -266,6 +302,7 @@ class ScienceWorldEnv(TextEnv):
             )
         except Py4JJavaError as exc:
             return StepResult(f"ScienceWorld could not process '{shorten(action)}': {exc.java_exception}", 0.0, False)
+        observation, self._ambiguity = stable_ambiguity(observation)
         failed = raw < 0
         score = min(max(raw, 0.0), 1.0)
         reward = score - self._score

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import arm_gym  # noqa: F401 - registers the ids
 from arm_gym.core import LazyActions
-from arm_gym.envs.scienceworld import ScienceWorldEnv
+from arm_gym.envs.scienceworld import ScienceWorldEnv, stable_ambiguity
 from arm_gym.envs.scienceworld_jvm import JavaNotFoundError
 from tests.envs.processes import gone, java_descendants
 
@@ -268,3 +268,31 @@ def test_async_vector_env_runs_one_jvm_per_worker(env):
 def test_no_java_process_leaks(env):
     env.close()
     assert java_descendants() == []
+
+
+def test_stable_ambiguity_sorts_and_renumbers_the_readings():
+    head = "Ambiguous request: Please enter the number for the action you intended (or blank to cancel):"
+    shuffled = f"{head}\n0:\topen door to kitchen\n1:\topen door to bedroom\n2:\topen door to attic\n"
+    other = f"{head}\n0:\topen door to attic\n1:\topen door to kitchen\n2:\topen door to bedroom\n"
+    listing, engine = stable_ambiguity(shuffled)
+    assert listing == f"{head}\n0:\topen door to attic\n1:\topen door to bedroom\n2:\topen door to kitchen\n"
+    assert engine == ["2", "1", "0"]
+    assert stable_ambiguity(other) == (listing, ["0", "2", "1"])
+    assert stable_ambiguity("The door is now open.") == ("The door is now open.", None)
+
+
+def test_ambiguous_actions_list_and_resolve_the_same_way_every_run(env):
+    """The engine's order of an ambiguous action's readings changes per run; the env's does not."""
+    listings = set()
+    for _ in range(4):
+        env.reset(options={"task_id": "find-living-thing/0"})
+        obs, *_ = env.step("open door")
+        listings.add(obs)
+        bedroom = next(line.split(":")[0] for line in obs.splitlines() if "bedroom" in line)
+        assert env.step(bedroom)[0] == "The door is now open."
+        assert "A door to the bedroom (that is open)" in env.step("look around")[0]
+    assert len(listings) == 1
+    state = env.unwrapped.get_state()  # reset-and-replay: the numbered answer must pick the bedroom again
+    env.reset(options={"task_id": "boil/0"})
+    env.unwrapped.set_state(state)
+    assert "A door to the bedroom (that is open)" in env.step("look around")[0]
