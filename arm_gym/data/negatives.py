@@ -8,8 +8,11 @@ Env-grounded kinds:
   continuation (for Game of 24, ``miss_24``: a different last combination, a path that misses 24);
 * ``explored``: another explored trajectory of the same task, or, for an ``original`` intent whose
   positive is an expert path, the explored trajectory itself;
-* WebShop: ``near_miss`` (a similar product that lacks what the goal asks), ``wrong_option`` (the same
-  product with another option value) and ``over_price`` (a similar product above the price bound).
+* WebShop (:mod:`arm_gym.data.webshop_negatives`): ``near_miss`` (a similar product that lacks what
+  the goal asks), ``wrong_option`` (the same product with another option value) and ``over_price``
+  (a similar product above the price bound);
+* Game of 24 with ``check_arithmetic=False``: ``false_24`` (the last step with another operation,
+  still claiming 24).
 
 :class:`LLMNegativeProposer` asks an LLM for a near-miss action sequence. Whatever the source,
 :func:`check_triplet` replays both action sequences in the env under the intent: the positive's env
@@ -129,6 +132,23 @@ def stop_short(positive_actions: Sequence[str]) -> list[Candidate]:
     return [Candidate("stop_short", list(positive_actions[:-1]))]
 
 
+def false_24(positive_actions: Sequence[str]) -> list[Candidate]:
+    """Game of 24 without arithmetic checks: the positive's last step with another operation, still
+    claiming 24. It reads like a solution; only the arithmetic says otherwise."""
+    from arm_gym.envs.game24 import parse_step
+    from arm_gym.envs.game24_puzzles import TARGET, apply, fmt
+
+    step = parse_step(positive_actions[-1]) if positive_actions else None
+    if step is None:
+        return []
+    a, op, b, _ = step
+    for other in "+-*/":
+        value = apply(a, other, b)
+        if other != op and value is not None and value != TARGET:
+            return [Candidate("false_24", [*positive_actions[:-1], f"{fmt(a)} {other} {fmt(b)} = 24"])]
+    return []
+
+
 def deviate(
     env: Any, intent: Intent, positive_actions: Sequence[str], rng: np.random.Generator, *, extra_steps: int = 3
 ) -> list[Candidate]:
@@ -180,6 +200,8 @@ def expert_positive(intent: Intent, env: Any) -> list[str] | None:
         except ValueError:
             return None
     if family == "webshop":
+        from arm_gym.data.webshop_negatives import webshop_expert
+
         return webshop_expert(env, intent)
     # ScienceWorld's gold action sequence, TextWorld's walkthrough: read right after posing the task
     sim = env.unwrapped
@@ -208,7 +230,11 @@ def env_negatives(
     family = env_family(intent.env_id)
     groups: list[list[Candidate]] = []
     if family == "webshop":
+        from arm_gym.data.webshop_negatives import webshop_negatives
+
         groups.extend(webshop_negatives(env, intent, positive_actions, rng))
+    if family == "game24" and not getattr(env.unwrapped, "check_arithmetic", True):
+        groups.append(false_24(positive_actions))
     groups.append(stop_short(positive_actions))
     groups.append(deviate(env, intent, positive_actions, rng))
     groups.append(explored(pool, positive_actions, rng, limit=max_negatives))
@@ -222,92 +248,6 @@ def env_negatives(
                 out.append(group[depth])
         depth += 1
     return out
-
-
-# ------------------------------------------------------------------------------------------ WebShop
-def webshop_expert(env: Any, intent: Intent) -> list[str] | None:
-    """WebShop's expert path for the intent's goal (a custom goal, or the task's own)."""
-    from arm_gym.envs.webshop import Goal, expert_actions
-
-    shop = env.unwrapped
-    goal = intent.options.get("goal")
-    try:
-        goal = Goal.from_dict(goal) if goal is not None else shop.goal_by_id(intent.task_id)
-        return expert_actions(shop, goal)
-    except (KeyError, ValueError) as exc:
-        logger.debug("no expert path for %s: %s", intent.task_id, exc)
-        return None
-
-
-def _buy(shop: Any, goal: Any, asin: str, options: dict[str, str]) -> list[str] | None:
-    """The expert's actions that buy ``asin`` with ``options`` (a goal for that product, same wording)."""
-    from arm_gym.envs.webshop import expert_actions
-
-    target = type(goal)(**{**goal.to_dict(), "asin": asin, "options": options, "goal_id": f"{goal.goal_id}~{asin}"})
-    try:
-        return expert_actions(shop, target)
-    except ValueError:
-        return None
-
-
-def webshop_negatives(
-    env: Any, intent: Intent, positive_actions: Sequence[str], rng: np.random.Generator
-) -> list[list[Candidate]]:
-    """WebShop's near misses of the intent's goal, each bought by the expert's route:
-
-    * ``near_miss``: a product the search for the goal ranks high, within the price bound, that is
-      not the target (it may lack an attribute, an option or the type);
-    * ``wrong_option``: the target with another value of one option group, one that the reward's
-      fuzzy match does not take for the goal's value;
-    * ``over_price``: a similar product priced above the bound.
-    """
-    from arm_gym.envs.webshop import Goal
-    from arm_gym.envs.webshop.reward import option_matches
-
-    shop = env.unwrapped
-    raw = intent.options.get("goal")
-    try:
-        goal = Goal.from_dict(raw) if raw is not None else shop.goal_by_id(intent.task_id)
-    except (KeyError, ValueError):
-        return []
-    target = shop.catalogue.get(goal.asin)
-    if target is None:
-        return []
-    similar = [a for a in shop.search(f"{goal.product_type} {' '.join(goal.attributes)}") if a != goal.asin]
-    similar += [a for a in shop.search(goal.product_type) if a != goal.asin and a not in similar]
-    cheap = [a for a in similar if shop.catalogue[a].price <= goal.price_upper]
-    dear = [a for a in similar if shop.catalogue[a].price > goal.price_upper]
-
-    def options_for(asin: str) -> dict[str, str]:  # the goal's values where offered, else a random one
-        product = shop.catalogue[asin]
-        chosen = {}
-        for group, values in product.options.items():
-            wanted = goal.options.get(group)
-            chosen[group] = wanted if wanted in values else values[int(rng.integers(len(values)))]
-        return chosen
-
-    groups: list[list[Candidate]] = []
-    for kind, pool in (("near_miss", cheap[:10]), ("over_price", dear[:10])):
-        if pool:
-            asin = pool[int(rng.integers(len(pool)))]
-            actions = _buy(shop, goal, asin, options_for(asin))
-            groups.append([Candidate(kind, actions, note=asin)] if actions else [])
-
-    def loses_a_match(group: str, value: str) -> bool:  # "navy blue" for "royal blue" would still match
-        return not all(option_matches(goal, {**goal.options, group: value}))
-
-    swappable = [
-        (g, [v for v in vals if v != goal.options.get(g) and loses_a_match(g, v)])
-        for g, vals in target.options.items()
-        if g in goal.options
-    ]
-    swappable = [(g, alts) for g, alts in swappable if alts]
-    if swappable:
-        group, alts = swappable[int(rng.integers(len(swappable)))]
-        options = {**goal.options, group: alts[int(rng.integers(len(alts)))]}
-        actions = _buy(shop, goal, goal.asin, options)
-        groups.append([Candidate("wrong_option", actions, note=f"{group}={options[group]}")] if actions else [])
-    return groups
 
 
 # ------------------------------------------------------------------------------------------ LLM

@@ -6,6 +6,11 @@ leaves one number ends the episode, with reward 1 when that number is 24. A one-
 Arithmetic is exact (fractions print as ``8/3``). Invalid actions (unknown numbers, a wrong
 result, division by zero, junk) get an observation saying why, reward 0, and the episode goes on.
 
+``check_arithmetic=False`` is ARMAP's setting, where an LLM writes the steps: a step's stated
+result is taken at face value (``"4 + 8 = 13"`` leaves 13), and only the reward knows whether
+every step was right. The last observation says the game is over, not whether the puzzle is
+solved, so a reward model has to check the arithmetic itself.
+
 Splits: the project's 1,362 puzzles in difficulty order (most winning step sequences first);
 ``test`` is positions 900–999 of that order (as Tree-of-Thoughts takes ranks 901–1000 of its
 list), ``train`` the other 1,262. With ``puzzles_path`` pointing at a ToT ``24.csv``, its rank
@@ -71,6 +76,7 @@ class Game24State:
     done: bool
     won: bool
     last_observation: str
+    wrong_steps: int = 0
 
 
 def parse_number(text: str) -> Fraction:
@@ -79,6 +85,18 @@ def parse_number(text: str) -> Fraction:
         return Fraction(text)
     except (ValueError, ZeroDivisionError) as exc:
         raise InvalidAction(f"'{shorten(text, 20)}' is not a number.") from exc
+
+
+def parse_step(action: str) -> tuple[Fraction, str, Fraction, Fraction] | None:
+    """``"4 + 8 = 12"`` as ``(4, "+", 8, 12)``; ``None`` when ``action`` is not a step (numbers unchecked)."""
+    match = _STEP_RE.match(action)
+    if not match:
+        return None
+    left, op, right, claimed = match.groups()
+    try:
+        return parse_number(left), _OPS.get(op, op), parse_number(right), parse_number(claimed)
+    except InvalidAction:
+        return None
 
 
 def evaluate_expression(expression: str) -> tuple[Fraction, list[Fraction]]:
@@ -122,6 +140,8 @@ class Game24Env(TextEnv):
     Args:
         puzzles_path: a Tree-of-Thoughts ``24.csv`` whose rank order defines the splits.
         max_steps: truncate after this many actions (invalid ones count), default 10.
+        check_arithmetic: refuse a step whose stated result is wrong (default); with ``False`` the
+            stated result stands and the episode's reward is 0 if any step was wrong.
         split, render_mode: as :class:`arm_gym.core.TextEnv`.
     """
 
@@ -133,9 +153,12 @@ class Game24Env(TextEnv):
         puzzles_path: str | os.PathLike | None = None,
         split: str = "train",
         max_steps: int | None = 10,
+        check_arithmetic: bool = True,
         render_mode: str | None = None,
     ):
         super().__init__(split=split, max_steps=max_steps, render_mode=render_mode)
+        self.check_arithmetic = bool(check_arithmetic)
+        self.wrong_steps = 0  # steps whose stated result was wrong (only with check_arithmetic=False)
         puzzles: Sequence[Puzzle] = load_tot_csv(puzzles_path) if puzzles_path else project_puzzles()
         ids = [p.task_id for p in puzzles]
         test = ids[TEST_SLICE]
@@ -162,6 +185,7 @@ class Game24Env(TextEnv):
         self.task_id = " ".join(map(str, self.puzzle))
         self.numbers = tuple(Fraction(x) for x in self.puzzle)
         self._done = False
+        self.wrong_steps = 0
         self.instruction = (
             f"Use the numbers {self.task_id} and basic arithmetic operations (+ - * /) to obtain 24. "
             "Each step combines two of the numbers left into one; the last number must be 24."
@@ -186,7 +210,13 @@ class Game24Env(TextEnv):
     # ---------------------------------------------------------------- planning hooks
     def get_state(self) -> Game24State:
         return Game24State(
-            self.task_id, self.numbers, tuple(self.actions_taken), self._done, self.won, self.last_observation
+            self.task_id,
+            self.numbers,
+            tuple(self.actions_taken),
+            self._done,
+            self.won,
+            self.last_observation,
+            self.wrong_steps,
         )
 
     def set_state(self, state: Game24State | ReplayState) -> None:
@@ -196,6 +226,7 @@ class Game24Env(TextEnv):
             raise TypeError(f"Game24Env.set_state expects a Game24State, got {type(state).__name__}")
         self._reset_task(state.task_id, {})
         self.numbers, self._done, self.won = state.numbers, state.done, state.won
+        self.wrong_steps = state.wrong_steps
         self.actions_taken = list(state.actions)
         self.last_observation = state.last_observation
 
@@ -216,7 +247,10 @@ class Game24Env(TextEnv):
         if result is None:
             raise InvalidAction("division by zero.")
         if result != c:
-            raise InvalidAction(f"{fmt(a)} {op} {fmt(b)} is {fmt(result)}, not {fmt(c)}.")
+            if self.check_arithmetic:
+                raise InvalidAction(f"{fmt(a)} {op} {fmt(b)} is {fmt(result)}, not {fmt(c)}.")
+            self.wrong_steps += 1  # taken at face value; only the reward will know
+            result = c
         self.numbers = tuple(sorted(list(remaining.elements()) + [result]))
         text = f"{fmt(a)} {op} {fmt(b)} = {fmt(result)} (left: {format_state(self.numbers)})"
         if len(self.numbers) > 1:
@@ -237,6 +271,9 @@ class Game24Env(TextEnv):
 
     def _finish(self, text: str, value: Fraction) -> StepResult:
         self._done = True
+        if not self.check_arithmetic:  # the observation must not tell a reward model the outcome
+            won = value == TARGET and self.wrong_steps == 0
+            return StepResult(f"{text}. The game is over.", float(won), True, won)
         if value == TARGET:
             return StepResult(f"{text}. You reached 24 and solved the puzzle.", 1.0, True, True)
         return StepResult(f"{text}. The result is {fmt(value)}, not 24: the puzzle is failed.", 0.0, True, False)

@@ -17,6 +17,7 @@ from arm_gym.data.negatives import (
     env_negatives,
     expert_positive,
     explored,
+    false_24,
     parse_action_lines,
     replay_actions,
     stop_short,
@@ -90,6 +91,26 @@ def test_deviate_changes_the_last_step_into_a_miss(game24):
     assert misses >= 8
 
 
+def test_false_24_reads_like_a_solution_and_fails_only_without_arithmetic_checks(game24):
+    unchecked = make_env("ARM-Game24-v0", check_arithmetic=False)
+    try:
+        intent = puzzle_intent()
+        good = expert_positive(intent, unchecked.unwrapped)
+        (cand,) = false_24(good)
+        assert cand.kind == "false_24" and cand.actions[:-1] == good[:-1] and cand.actions[-1].endswith("= 24")
+        negative = replay_actions(unchecked, intent, cand.actions)
+        assert negative.steps[-1].observation.endswith("(left: 24). The game is over.")  # looks solved
+        assert negative.env_return == 0.0 and not negative.won
+        assert check_triplet(unchecked, intent, good, cand.actions).passed
+        kinds = {c.kind for c in env_negatives(unchecked, intent, good, [], np.random.default_rng(0))}
+        assert "false_24" in kinds
+        # with the arithmetic checked (the default) the false step is an invalid action, and not proposed
+        assert "false_24" not in {c.kind for c in env_negatives(game24, intent, good, [], np.random.default_rng(0))}
+        assert false_24(["answer: (8 - 6) * 8 + 8"]) == []
+    finally:
+        unchecked.close()
+
+
 def test_explored_pool_and_env_negatives_are_distinct(game24):
     intent = puzzle_intent()
     good = expert_positive(intent, game24.unwrapped)
@@ -145,46 +166,3 @@ def test_llm_negatives_prompt_and_check(game24):
 
 def test_candidate_defaults():
     assert Candidate("x", ["a"]).note == ""
-
-
-@pytest.fixture(scope="module")
-def webshop():
-    env = make_env("ARM-WebShop-v0")
-    yield env
-    env.close()
-
-
-def test_webshop_expert_and_product_negatives(webshop):
-    shop = webshop.unwrapped
-    from arm_gym.envs.webshop import score_purchase
-
-    rng = np.random.default_rng(0)
-    seen = set()
-    for k in range(12):
-        task_id = shop.task_ids("train")[k]
-        goal = shop.goal_by_id(task_id)
-        intent = Intent(goal.instruction, "ARM-WebShop-v0", task_id, {"task_id": task_id}, seed=k, kind="original")
-        good = expert_positive(intent, webshop)
-        positive = replay_actions(webshop, intent, good)
-        assert positive.env_return == 1.0
-        for cand in env_negatives(webshop, intent, good, [], rng, max_negatives=6):
-            seen.add(cand.kind)
-            negative = replay_actions(webshop, intent, cand.actions, keep_info=True)
-            purchase = negative.meta["final_info"].get("purchase")
-            if cand.kind == "stop_short":
-                assert purchase is None and negative.env_return == 0.0
-                continue
-            if cand.kind not in ("near_miss", "over_price", "wrong_option"):
-                continue
-            product = shop.catalogue[purchase["asin"]]
-            # the env's reward is WebShop's score of what the negative bought under the goal
-            assert negative.env_return == pytest.approx(score_purchase(goal, product, purchase["options"])["reward"])
-            if cand.kind == "over_price":
-                assert product.price > goal.price_upper and product.asin != goal.asin
-            elif cand.kind == "near_miss":
-                assert product.asin != goal.asin and product.price <= goal.price_upper
-            else:
-                assert product.asin == goal.asin and purchase["options"] != goal.options
-            result = check_triplet(webshop, intent, positive, cand.actions)
-            assert result.passed == (negative.env_return < 1.0)
-    assert {"near_miss", "over_price", "wrong_option", "stop_short"} <= seen

@@ -7,6 +7,7 @@ from fractions import Fraction
 
 import gymnasium as gym
 import pytest
+from gymnasium.utils.env_checker import check_env
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -98,6 +99,27 @@ def test_exact_fractions(env):
         obs, reward, terminated, *_ = env.step(action)
     assert reward == 1.0 and terminated
     assert evaluate_expression("8 / (3 - 8 / 3)")[0] == Fraction(24)
+
+
+def test_unchecked_arithmetic_takes_stated_results_and_hides_the_outcome():
+    env = gym.make("ARM-Game24-v0", check_arithmetic=False)
+    check_env(env.unwrapped, skip_render_check=True)
+    env.reset(options={"task_id": "4 6 8 8"})
+    assert env.step("8 - 8 = 1")[0] == "8 - 8 = 1 (left: 1 4 6)"  # wrong, and taken at face value
+    snapshot = env.unwrapped.get_state()
+    assert snapshot.wrong_steps == 1
+    env.step("4 + 6 = 10")
+    obs, reward, terminated, _, info = env.step("10 + 1 = 24")
+    assert obs == "10 + 1 = 24 (left: 24). The game is over." and reward == 0.0 and terminated and not info["won"]
+    env.unwrapped.set_state(snapshot)
+    assert env.unwrapped.wrong_steps == 1 and env.unwrapped.numbers == (1, 4, 6)
+    env.reset(options={"task_id": "4 6 8 8"})
+    for action in solve([4, 6, 8, 8]):
+        obs, reward, terminated, _, info = env.step(action)
+    assert obs.endswith("(left: 24). The game is over.") and reward == 1.0 and info["won"]
+    assert env.step("junk")[0] == "The game is over; reset to play again."
+    env.reset(options={"task_id": "4 6 8 8"})
+    assert "Invalid action" in env.step("5 + 6 = 11")[0]  # numbers not left are still refused
 
 
 def test_seeded_reset_is_deterministic():
