@@ -180,7 +180,7 @@ class RewardModel:
         self.precision = resolve_precision(precision, self.device)
         self.model = model.to(self.device).eval()
         if self.precision == "bf16":
-            _fp32_head(self.model)
+            fp32_head(self.model)
         self.tokenizer = tokenizer
         if tokenizer.pad_token is None:
             tokenizer.pad_token = tokenizer.eos_token
@@ -299,7 +299,7 @@ class RewardModel:
         return f"RewardModel({name}, device={self.device}, precision={self.precision}, render={self.render_config})"
 
 
-def _fp32_head(model: Any) -> None:
+def fp32_head(model: Any) -> None:
     """Run the one-output linear head outside autocast, in fp32.
 
     The encoder runs in bf16; a bf16 head would round every score to 8 mantissa bits, turning

@@ -238,7 +238,7 @@ def train_reward_model(
     from transformers.trainer_utils import get_last_checkpoint
     from trl import RewardConfig, RewardTrainer
 
-    from arm_gym.reward.model import RewardModel, load_backbone, write_metadata
+    from arm_gym.reward.model import RewardModel, fp32_head, load_backbone, write_metadata
 
     config = config or TrainConfig()
     out = Path(out_dir)
@@ -289,6 +289,8 @@ def train_reward_model(
             )
 
     use_bf16, use_cpu = _use_bf16(config.precision)
+    if use_bf16:  # a bf16 head rounds close scores into ties: the loss and validation accuracy see fp32 scores
+        fp32_head(model)
     args = RewardConfig(
         output_dir=str(ckpt_dir),
         num_train_epochs=config.epochs,
