@@ -18,7 +18,7 @@ from arm_gym.reward.train import (
     tokenize_triplets,
     train_reward_model,
 )
-from tests.reward.tiny_model import make_triplets, tiny_backbone, trained_checkpoint
+from tests.reward.tiny_model import make_triplets, tiny_backbone, tiny_train_config, trained_checkpoint
 
 
 @pytest.fixture(scope="module")
@@ -146,16 +146,7 @@ def test_bf16_training_keeps_the_head_in_fp32(tmp_path_factory, tmp_path):
             head = [m for m in model.modules() if isinstance(m, torch.nn.Linear) and m.out_features == 1][-1]
             seen["fp32 head"] = getattr(head, "_arm_gym_fp32", False)  # what fp32_head marks (tested below)
 
-    config = TrainConfig(
-        backbone=str(tiny_backbone(tmp_path_factory.getbasetemp())),
-        max_tokens=64,
-        epochs=1,
-        batch_size=16,
-        learning_rate=1e-3,
-        val_fraction=0.2,
-        progress=False,
-        precision="bf16",
-    )
+    config = tiny_train_config(tiny_backbone(tmp_path_factory.getbasetemp()), epochs=1, precision="bf16")
     result = train_reward_model(make_triplets(120, seed=5), tmp_path / "bf16", config, callbacks=[Inspect()])
     assert seen == {"fp32 head": True}
     assert result.epochs[-1]["accuracy"] == pytest.approx(result.val_accuracy, abs=0.03)

@@ -110,26 +110,25 @@ def tiny_backbone(root: Path) -> Path:
     return _CACHE["backbone"]
 
 
+def tiny_train_config(backbone: Path, **overrides):
+    """The :class:`~arm_gym.reward.train.TrainConfig` the tiny model trains with (small, fast, fp32)."""
+    from arm_gym.reward.train import TrainConfig
+
+    settings = {"max_tokens": 64, "epochs": 3, "batch_size": 16, "learning_rate": 1e-3, "val_fraction": 0.2}
+    settings.update(progress=False, save_steps=10, precision="fp32")
+    return TrainConfig(backbone=str(backbone), **{**settings, **overrides})
+
+
 def trained_checkpoint(root: Path):
     """``(checkpoint folder, TrainResult, initial validation accuracy)`` of the tiny model trained once per session."""
     if "trained" not in _CACHE:
         from arm_gym.reward.evaluate import pairwise_accuracy
         from arm_gym.reward.model import RewardModel
-        from arm_gym.reward.train import TrainConfig, split_triplets, train_reward_model
+        from arm_gym.reward.train import split_triplets, train_reward_model
 
         backbone = tiny_backbone(root)
         triplets = make_triplets(200)
-        config = TrainConfig(
-            backbone=str(backbone),
-            max_tokens=64,
-            epochs=3,
-            batch_size=16,
-            learning_rate=1e-3,
-            val_fraction=0.2,
-            progress=False,
-            save_steps=10,
-            precision="fp32",
-        )
+        config = tiny_train_config(backbone)
         _, val = split_triplets(triplets, config.val_fraction, config.seed)
         initial = pairwise_accuracy(RewardModel.from_pretrained(backbone, precision="fp32", device="cpu"), val)
         out = Path(root) / "tiny-rm"
