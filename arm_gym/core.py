@@ -315,6 +315,16 @@ def replay(env: TextEnv, state: ReplayState) -> None:
         env.step(action)
 
 
+def record_schema(record: Any, kind: str) -> int:
+    """The schema version of a JSON record of ``kind``; ``ValueError`` if it is not an object or is newer."""
+    if not isinstance(record, dict):
+        raise ValueError(f"not a {kind} record: a JSON {type(record).__name__}, not an object")
+    schema = record.get("schema", SCHEMA_VERSION)
+    if not isinstance(schema, int) or schema > SCHEMA_VERSION:
+        raise ValueError(f"{kind} schema {schema!r} is newer than this arm_gym reads ({SCHEMA_VERSION})")
+    return schema
+
+
 @dataclass
 class Step:
     """One transition of a recorded trajectory."""
@@ -346,11 +356,7 @@ class Trajectory:
     @classmethod
     def from_dict(cls, record: dict[str, Any]) -> Trajectory:
         """Parse a record; raises ``ValueError`` on a missing field or a newer schema."""
-        if not isinstance(record, dict):
-            raise ValueError(f"not a trajectory record: a JSON {type(record).__name__}, not an object")
-        schema = record.get("schema", SCHEMA_VERSION)
-        if not isinstance(schema, int) or schema > SCHEMA_VERSION:
-            raise ValueError(f"trajectory schema {schema!r} is newer than this arm_gym reads ({SCHEMA_VERSION})")
+        schema = record_schema(record, "trajectory")
         try:
             steps = [Step(str(s["action"]), str(s["observation"]), float(s["reward"])) for s in record["steps"]]
             return cls(

@@ -138,7 +138,10 @@ def false_24(positive_actions: Sequence[str]) -> list[Candidate]:
     from arm_gym.envs.game24 import parse_step
     from arm_gym.envs.game24_puzzles import TARGET, apply, fmt
 
-    step = parse_step(positive_actions[-1]) if positive_actions else None
+    try:
+        step = parse_step(positive_actions[-1]) if positive_actions else None
+    except ValueError:  # a number that cannot be read
+        return []
     if step is None:
         return []
     a, op, b, _ = step

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from arm_gym.core import SCHEMA_VERSION, Trajectory
+from arm_gym.core import SCHEMA_VERSION, Trajectory, record_schema
 
 
 @dataclass
@@ -48,11 +48,7 @@ class Triplet:
     @classmethod
     def from_dict(cls, record: dict[str, Any]) -> Triplet:
         """Parse one line of ``triplets.jsonl``; raises ``ValueError`` when fields are missing."""
-        if not isinstance(record, dict):
-            raise ValueError(f"not a triplet record: a JSON {type(record).__name__}, not an object")
-        schema = record.get("schema", SCHEMA_VERSION)
-        if not isinstance(schema, int) or schema > SCHEMA_VERSION:
-            raise ValueError(f"triplet schema {schema!r} is newer than this arm_gym reads ({SCHEMA_VERSION})")
+        schema = record_schema(record, "triplet")
         try:
             return cls(
                 prompt=str(record["prompt"]),

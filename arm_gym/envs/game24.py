@@ -88,15 +88,15 @@ def parse_number(text: str) -> Fraction:
 
 
 def parse_step(action: str) -> tuple[Fraction, str, Fraction, Fraction] | None:
-    """``"4 + 8 = 12"`` as ``(4, "+", 8, 12)``; ``None`` when ``action`` is not a step (numbers unchecked)."""
+    """``"4 + 8 = 12"`` as ``(4, "+", 8, 12)``; ``None`` when ``action`` is not a step.
+
+    The arithmetic is not checked; a number that cannot be read raises :class:`InvalidAction`.
+    """
     match = _STEP_RE.match(action)
     if not match:
         return None
     left, op, right, claimed = match.groups()
-    try:
-        return parse_number(left), _OPS.get(op, op), parse_number(right), parse_number(claimed)
-    except InvalidAction:
-        return None
+    return parse_number(left), _OPS.get(op, op), parse_number(right), parse_number(claimed)
 
 
 def evaluate_expression(expression: str) -> tuple[Fraction, list[Fraction]]:
@@ -232,12 +232,10 @@ class Game24Env(TextEnv):
 
     # ---------------------------------------------------------------- rules
     def _combine(self, action: str) -> StepResult:
-        match = _STEP_RE.match(action)
-        if not match:
+        step = parse_step(action)
+        if step is None:
             raise InvalidAction(f"'{shorten(action, 60)}' is not a step.")
-        left, op, right, claimed = match.groups()
-        op = _OPS.get(op, op)
-        a, b, c = parse_number(left), parse_number(right), parse_number(claimed)
+        a, op, b, c = step
         remaining = Counter(self.numbers)
         remaining.subtract([a, b])
         if any(v < 0 for v in remaining.values()):

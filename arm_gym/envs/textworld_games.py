@@ -237,6 +237,10 @@ GAME_FILES = ("game.z8", "game.json")
 """The files a compiled game needs; ``spec.json`` records their SHA-256 so damage is detected."""
 
 
+_INTACT: dict[Path, tuple[tuple[int, int, int], ...]] = {}
+"""Folders whose digests matched, with their files' (inode, size, mtime) then: a reset re-hashes only changed files."""
+
+
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -248,10 +252,17 @@ def is_built(spec: GameSpec, cache_dir: str | os.PathLike | None = None) -> bool
     """
     folder = game_dir(spec, cache_dir)
     try:
+        stats = [(folder / name).stat() for name in (*GAME_FILES, "spec.json")]
+        signature = tuple((st.st_ino, st.st_size, st.st_mtime_ns) for st in stats)
+        if _INTACT.get(folder) == signature:
+            return True
         digests = json.loads((folder / "spec.json").read_text(encoding="utf-8"))["files"]
-        return all(_digest(folder / name) == digests[name] for name in GAME_FILES)
+        if not all(_digest(folder / name) == digests[name] for name in GAME_FILES):
+            return False
     except (OSError, ValueError, KeyError, TypeError):
         return False
+    _INTACT[folder] = signature
+    return True
 
 
 @contextlib.contextmanager
