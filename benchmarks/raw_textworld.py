@@ -42,7 +42,7 @@ MAX_EPISODE_STEPS = 100
 def _raw(game_file: str, *, steps: int, seed: int, admissible: bool) -> dict[str, Any]:
     import textworld
 
-    from arm_gym.envs.textworld_state import quiet_jericho
+    from arm_gym.envs.textworld.state import quiet_jericho
 
     infos = textworld.EnvInfos(
         score=True,
@@ -121,7 +121,7 @@ def rows(
     The three modes run interleaved ``repeats`` times after a short warm-up and each row keeps its
     fastest repeat, so load from other processes on a shared machine disturbs the ratios less.
     """
-    from arm_gym.envs.textworld_games import GameSpec, build_game
+    from arm_gym.envs.textworld.games import GameSpec, build_game
 
     out: list[dict] = []
     for task_id in games:
@@ -151,7 +151,7 @@ def state_costs(task_id: str = GAMES[2], depth: int = 20, repeats: int = 10, cac
 
     import arm_gym  # noqa: F401
     from arm_gym.core import TextEnv
-    from arm_gym.envs.textworld_state import quiet_jericho
+    from arm_gym.envs.textworld.state import quiet_jericho
 
     env = gym.make("ARM-TextWorld-v0", cache_dir=cache_dir, max_steps=None).unwrapped
     rng = np.random.default_rng(0)

@@ -29,7 +29,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 @pytest.fixture(scope="session")
 def textworld_cache(tmp_path_factory):
     """A TextWorld game cache holding ``tests.envs.textworld_games_used.TEXTWORLD_GAMES``, compiled once per session."""
-    from arm_gym.envs.textworld_games import GameSpec, build_game
+    from arm_gym.envs.textworld.games import GameSpec, build_game
     from tests.envs.textworld_games_used import TEXTWORLD_GAMES
 
     root = tmp_path_factory.getbasetemp() / "arm_gym_textworld_cache"

@@ -135,8 +135,8 @@ def stop_short(positive_actions: Sequence[str]) -> list[Candidate]:
 def false_24(positive_actions: Sequence[str]) -> list[Candidate]:
     """Game of 24 without arithmetic checks: the positive's last step with another operation, still
     claiming 24. It reads like a solution; only the arithmetic says otherwise."""
-    from arm_gym.envs.game24 import parse_step
-    from arm_gym.envs.game24_puzzles import TARGET, apply, fmt
+    from arm_gym.envs.game24.env import parse_step
+    from arm_gym.envs.game24.puzzles import TARGET, apply, fmt
 
     try:
         step = parse_step(positive_actions[-1]) if positive_actions else None
@@ -196,7 +196,7 @@ def expert_positive(intent: Intent, env: Any) -> list[str] | None:
     ScienceWorld's gold sequence (``gold_actions()``), TextWorld's walkthrough; ``None`` where none exists."""
     family = env_family(intent.env_id)
     if family == "game24":
-        from arm_gym.envs.game24_puzzles import parse_numbers, solve
+        from arm_gym.envs.game24.puzzles import parse_numbers, solve
 
         try:
             return solve(parse_numbers(intent.task_id))

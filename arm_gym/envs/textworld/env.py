@@ -7,7 +7,7 @@
     ('tw-coin_collector/level=5/seed=3', 'Welcome to TextWorld! First off, venture north. ...')
 
 Tasks are ``tw-make`` games (coin collector, treasure hunter, cooking, custom worlds; see
-:mod:`arm_gym.envs.textworld_games` for the id format, difficulty presets and seed splits),
+:mod:`arm_gym.envs.textworld.games` for the id format, difficulty presets and seed splits),
 compiled once into a cache directory. ``options`` takes either ``task_id`` or any of
 ``challenge``, ``difficulty`` (a level, or for cooking/custom a dict of settings) and ``seed``
 (missing ones are drawn from the split's catalogue with ``self.np_random``).
@@ -19,7 +19,7 @@ Admissible actions are TextWorld's admissible commands; the env requests only th
 it uses (score, max score, objective, win/lose state, admissible commands, the walkthrough).
 
 ``get_state()`` snapshots the running game (Jericho's Z-machine state plus TextWorld's state
-tracking, see :mod:`arm_gym.envs.textworld_state`) and ``set_state()`` restores it in place, with no
+tracking, see :mod:`arm_gym.envs.textworld.state`) and ``set_state()`` restores it in place, with no
 replay: a few milliseconds where TextWorld's own ``copy()`` takes 100-400 ms and replaying 20 steps
 about 150 ms. Before any game runs, the base class's reset-and-replay snapshot is used.
 """
@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from arm_gym.core import ReplayState, StepResult, TextEnv, shorten
-from arm_gym.envs.textworld_games import (
+from arm_gym.envs.textworld.games import (
     CHALLENGES,
     DEFAULT_LEVELS,
     TEST_SEED_START,
@@ -43,7 +43,7 @@ from arm_gym.envs.textworld_games import (
     build_game,
     canonical_challenge,
 )
-from arm_gym.envs.textworld_state import quiet_jericho, restore, snapshot
+from arm_gym.envs.textworld.state import quiet_jericho, restore, snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ def clean_feedback(text: str, *, first: bool = False) -> str:
 
 @dataclass
 class TextWorldState:
-    """A snapshot from :meth:`TextWorldEnv.get_state`: the game's state (see :mod:`.textworld_state`) and the episode's."""
+    """A snapshot from :meth:`TextWorldEnv.get_state`: the game's state (see :mod:`.state`) and the episode's."""
 
     snap: tuple[str, Any]
     game_file: str
@@ -194,7 +194,7 @@ class TextWorldEnv(TextEnv):
         return self._catalogue[split]
 
     def has_task(self, task_id: str) -> bool:
-        """Any well-formed TextWorld task id (see :mod:`arm_gym.envs.textworld_games`)."""
+        """Any well-formed TextWorld task id (see :mod:`arm_gym.envs.textworld.games`)."""
         try:
             GameSpec.parse(task_id)
         except ValueError:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from arm_gym.envs.scienceworld_tasks import (
+from arm_gym.envs.scienceworld.tasks import (
     SIMPLIFICATIONS,
     TaskCatalogue,
     parse_task_id,

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 import arm_gym
 from arm_gym.core import CHARSET, ReplayState, TextEnv
-from arm_gym.envs import textworld_games
-from arm_gym.envs.textworld import clean_command, clean_feedback
-from arm_gym.envs.textworld_games import GameSpec
+from arm_gym.envs.textworld import games as textworld_games
+from arm_gym.envs.textworld.env import clean_command, clean_feedback
+from arm_gym.envs.textworld.games import GameSpec
 from tests.envs.textworld_games_used import TEXTWORLD_GAMES, play
 
 GAMES = TEXTWORLD_GAMES
@@ -37,8 +37,8 @@ def env(cache):
 
 def test_import_arm_gym_does_not_import_textworld():
     code = (
-        "import sys, gymnasium, arm_gym, arm_gym.envs.textworld, arm_gym.envs.textworld_games, "
-        "arm_gym.envs.textworld_state; assert 'ARM-TextWorld-v0' in gymnasium.registry; "
+        "import sys, gymnasium, arm_gym, arm_gym.envs.textworld, arm_gym.envs.textworld.games, "
+        "arm_gym.envs.textworld.state; assert 'ARM-TextWorld-v0' in gymnasium.registry; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textworld', 'jericho', 'spacy')))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -12,8 +12,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import arm_gym
-from arm_gym.envs.game24 import Game24Env, Game24State, evaluate_expression
-from arm_gym.envs.game24_puzzles import solve
+from arm_gym.envs.game24.env import Game24Env, Game24State, evaluate_expression
+from arm_gym.envs.game24.puzzles import solve
 from tests.shared_data import GAME24_CSV
 
 

@@ -10,8 +10,8 @@ import gymnasium as gym
 import pytest
 
 import arm_gym  # noqa: F401
-from arm_gym.envs import textworld_games
-from arm_gym.envs.textworld_games import GameSpec, build_game, is_built
+from arm_gym.envs.textworld import games as textworld_games
+from arm_gym.envs.textworld.games import GameSpec, build_game, is_built
 from tests.envs.textworld_games_used import TEXTWORLD_GAMES
 
 GAMES = {k: TEXTWORLD_GAMES[k] for k in ("custom", "tw-coin_collector")}
@@ -130,7 +130,7 @@ def test_failed_build_leaves_nothing_behind(tmp_path, monkeypatch):
 _BUILDER = """
 import sys, time
 from pathlib import Path
-from arm_gym.envs import textworld_games as g
+from arm_gym.envs.textworld import games as g
 cache, counter, go = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
 real = g._generate
 def counted(spec, path):

@@ -41,7 +41,7 @@ from fractions import Fraction
 from typing import Any
 
 from arm_gym.core import ReplayState, StepResult, TextEnv, shorten
-from arm_gym.envs.game24_puzzles import (
+from arm_gym.envs.game24.puzzles import (
     TARGET,
     Puzzle,
     State,

@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import pytest
 
-from arm_gym.envs.game24_puzzles import (
+from arm_gym.envs.game24.puzzles import (
     compute_puzzles,
     count_solutions,
     load_tot_csv,

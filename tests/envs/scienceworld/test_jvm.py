@@ -12,7 +12,7 @@ import textwrap
 import psutil
 import pytest
 
-from arm_gym.envs.scienceworld_jvm import JavaNotFoundError, JVMDiedError, ScienceWorldJVM, find_java
+from arm_gym.envs.scienceworld.jvm import JavaNotFoundError, JVMDiedError, ScienceWorldJVM, find_java
 from tests.envs.processes import gone
 
 
@@ -90,7 +90,7 @@ def test_jvm_does_not_outlive_its_python_process(ending):
     script = textwrap.dedent(
         """
         import sys, time
-        from arm_gym.envs.scienceworld_jvm import ScienceWorldJVM
+        from arm_gym.envs.scienceworld.jvm import ScienceWorldJVM
         jvm = ScienceWorldJVM()
         print(jvm.pid, flush=True)
         if sys.argv[1] == "SIGKILL":
@@ -113,7 +113,7 @@ def test_java_objects_collected_after_close_do_not_reconnect():
         """
         import gc, logging
         logging.basicConfig()  # as arm-gym's CLI does; py4j's own logger only has a NullHandler
-        from arm_gym.envs.scienceworld_jvm import ScienceWorldJVM
+        from arm_gym.envs.scienceworld.jvm import ScienceWorldJVM
         jvm = ScienceWorldJVM()
         java_list = jvm.call(lambda: jvm.server.getTaskNames())  # a Java object that outlives the JVM
         print(type(java_list).__name__, flush=True)

@@ -115,7 +115,7 @@ class Puzzle(NamedTuple):
         return " ".join(map(str, self.numbers))
 
 
-PUZZLES_FILE = os.path.join(os.path.dirname(__file__), "game24_puzzles.txt")
+PUZZLES_FILE = os.path.join(os.path.dirname(__file__), "puzzles.txt")
 """The computed puzzle set, shipped so that ``gym.make`` needs no search (``compute_puzzles`` rebuilds it)."""
 
 

@@ -346,7 +346,7 @@ def _generate(spec: GameSpec, path: Path) -> int:
     import textworld
     from textworld.generator import QuestGenerationError, compile_game
 
-    from arm_gym.envs.textworld_state import quiet_jericho
+    from arm_gym.envs.textworld.state import quiet_jericho
 
     error: Exception | None = None
     for seed in generator_seeds(spec.seed):

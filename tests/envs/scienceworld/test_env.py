@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 import arm_gym  # noqa: F401 - registers the ids
 from arm_gym.core import LazyActions
-from arm_gym.envs.scienceworld import ScienceWorldEnv, stable_ambiguity
-from arm_gym.envs.scienceworld_jvm import JavaNotFoundError
+from arm_gym.envs.scienceworld.env import ScienceWorldEnv, stable_ambiguity
+from arm_gym.envs.scienceworld.jvm import JavaNotFoundError
 from tests.envs.processes import gone, java_descendants
 
 ENV_ID = "ARM-ScienceWorld-v0"
@@ -244,7 +244,7 @@ def test_missing_java_gives_one_clear_error(monkeypatch, tmp_path):
     script = "import gymnasium as gym, arm_gym; gym.make('ARM-ScienceWorld-v0')"
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
     assert result.returncode != 0
-    assert result.stderr.strip().splitlines()[-1].startswith("arm_gym.envs.scienceworld_jvm.JavaNotFoundError: ")
+    assert result.stderr.strip().splitlines()[-1].startswith("arm_gym.envs.scienceworld.jvm.JavaNotFoundError: ")
     assert result.stderr.count("Traceback") == 1 and "During handling" not in result.stderr  # one error, not a chain
 
 

@@ -17,7 +17,7 @@ so ``info["admissible_actions"]`` is a :class:`~arm_gym.core.LazyActions` comput
 uses ScienceWorld's ``"easy"`` simplifications (teleport, open doors and containers, self-watering
 pots, no electrical actions where a task does not need them), a much smaller action set.
 
-The engine runs in a Java process owned by the env (see :mod:`arm_gym.envs.scienceworld_jvm`):
+The engine runs in a Java process owned by the env (see :mod:`arm_gym.envs.scienceworld.jvm`):
 started on first use, stopped by :meth:`close`, on garbage collection and at exit. If it dies,
 the current step reports it and terminates the episode; the next ``reset()`` starts a new one.
 ``get_state``/``set_state`` use the reset-and-replay fallback (the engine offers no state copy).
@@ -45,8 +45,8 @@ from typing import Any
 import gymnasium as gym
 
 from arm_gym.core import ACTION_MAX_LENGTH, LazyActions, StepResult, TextEnv, sanitize, shorten
-from arm_gym.envs.scienceworld_jvm import JavaNotFoundError, JVMDiedError, ScienceWorldJVM, find_java
-from arm_gym.envs.scienceworld_tasks import (
+from arm_gym.envs.scienceworld.jvm import JavaNotFoundError, JVMDiedError, ScienceWorldJVM, find_java
+from arm_gym.envs.scienceworld.tasks import (
     ELECTRICAL_TASK_MARKERS,
     SPLITS,
     TaskCatalogue,

@@ -6,8 +6,8 @@ import gymnasium as gym
 import pytest
 
 import arm_gym  # noqa: F401
-from arm_gym.envs import textworld_state
-from arm_gym.envs.textworld import TextWorldState
+from arm_gym.envs.textworld import state as textworld_state
+from arm_gym.envs.textworld.env import TextWorldState
 from tests.envs.textworld_games_used import TEXTWORLD_GAMES, play
 
 GAMES = TEXTWORLD_GAMES
