@@ -139,6 +139,9 @@ class TextEnv(gym.Env[str, str]):
         split: the default task split for ``reset`` (one of :attr:`splits`); ``options["split"]`` overrides it.
         max_steps: episodes are truncated after this many steps (``None``: no limit).
         render_mode: ``None`` or ``"ansi"``.
+        reveal_outcome: let observations state the outcome (won, lost, score). Off by default: a reward
+            model must judge the trajectory, not read a verdict; the outcome is always in ``info["won"]``
+            and the reward.
 
     Subclass hooks: :meth:`task_ids`, :meth:`_reset_task`, :meth:`_step`, :meth:`admissible_actions`,
     and optionally :meth:`get_state` / :meth:`set_state` where the simulator can copy its state.
@@ -146,11 +149,21 @@ class TextEnv(gym.Env[str, str]):
 
     metadata = {"render_modes": ["ansi"]}
     splits: tuple[str, ...] = ("train", "test")
+    synthesis_adapter: str | type | None = None
+    """The env family's synthesis adapter (a class or a lazy ``"module:Class"`` string), see
+    :mod:`arm_gym.adapter`; ``None`` uses the generic one."""
     reset_options: frozenset[str] | None = None
     """Env-specific ``reset`` option keys besides ``task_id`` and ``split``; any other key is a
     ``ValueError`` (a misspelt option is not silently ignored). ``None`` accepts every key."""
 
-    def __init__(self, *, split: str = "train", max_steps: int | None = None, render_mode: str | None = None):
+    def __init__(
+        self,
+        *,
+        split: str = "train",
+        max_steps: int | None = None,
+        render_mode: str | None = None,
+        reveal_outcome: bool = False,
+    ):
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(f"render_mode must be one of {self.metadata['render_modes']} or None, not {render_mode!r}")
         self._check_split(split)
@@ -159,6 +172,7 @@ class TextEnv(gym.Env[str, str]):
         self.split = split
         self.max_steps = max_steps
         self.render_mode = render_mode
+        self.reveal_outcome = bool(reveal_outcome)
         self.observation_space = text_space(OBSERVATION_MAX_LENGTH)
         self.action_space = text_space(ACTION_MAX_LENGTH)
         self.instruction = ""

@@ -146,6 +146,7 @@ class Game24Env(TextEnv):
     """
 
     reset_options = frozenset()
+    synthesis_adapter = "arm_gym.envs.game24.synthesis:Game24Synthesis"
 
     def __init__(
         self,

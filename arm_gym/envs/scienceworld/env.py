@@ -133,6 +133,7 @@ class ScienceWorldEnv(TextEnv):
 
     splits = SPLITS
     reset_options = frozenset({"task", "variation", "simplified"})
+    synthesis_adapter = "arm_gym.envs.scienceworld.synthesis:ScienceWorldSynthesis"
 
     def __init__(
         self,

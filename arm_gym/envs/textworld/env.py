@@ -141,6 +141,7 @@ class TextWorldEnv(TextEnv):
 
     metadata = {"render_modes": ["ansi"], "render_fps": 4}  # noqa: RUF012  (Gymnasium's convention)
     reset_options = frozenset({"challenge", "difficulty", "seed"})  # turned into a task_id by reset()
+    synthesis_adapter = "arm_gym.envs.textworld.synthesis:TextWorldSynthesis"
 
     def __init__(
         self,

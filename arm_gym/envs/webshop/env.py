@@ -76,6 +76,7 @@ class WebShopEnv(TextEnv):
     metadata = {"render_modes": ["ansi"], "render_fps": 4}
     splits = ("train", "dev", "test")
     reset_options = frozenset({"goal"})
+    synthesis_adapter = "arm_gym.envs.webshop.synthesis:WebShopSynthesis"
 
     def __init__(self, *, num_products: int = 10_000, catalogue_seed: int = 0, observation_mode: str = "text",
                  data_path: str | None = None, cache_dir: str | None = None, use_cache: bool = True,
