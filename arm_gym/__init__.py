@@ -6,8 +6,9 @@ Importing the package registers every ``ARM-*`` id with Gymnasium and imports no
 
 from __future__ import annotations
 
-from arm_gym.core import CHARSET, LazyActions, ReplayState, Step, StepResult, TextEnv, Trajectory, sanitize
-from arm_gym.envs import ENV_SPECS, env_ids, make_vec, register_envs
+from arm_gym.core import CHARSET, LazyActions, ReplayState, StepResult, TextEnv, sanitize
+from arm_gym.envs import ENV_SPECS, env_ids, make_env, make_vec, register_envs
+from arm_gym.trajectory import Step, Trajectory, load_trajectories
 
 __version__ = "0.1.0"
 
@@ -24,6 +25,8 @@ __all__ = [
     "Trajectory",
     "__version__",
     "env_ids",
+    "load_trajectories",
+    "make_env",
     "make_vec",
     "register_envs",
     "sanitize",

@@ -1,7 +1,8 @@
 """The text-environment contract shared by every arm_gym benchmark.
 
 A :class:`TextEnv` takes ``str`` actions and returns ``str`` observations. Every ``info`` carries
-``instruction``, ``admissible_actions``, ``task_id``, ``env_reward`` and ``won`` (see DESIGN.md).
+``instruction``, ``admissible_actions``, ``task_id``, ``env_reward`` and ``won`` (the contract in
+``docs/architecture.md``).
 Subclasses implement four small hooks (:meth:`TextEnv.task_ids`, :meth:`TextEnv._reset_task`,
 :meth:`TextEnv._step`, :meth:`TextEnv.admissible_actions`); the base class does the rest: task
 selection through ``options``, step limits, charset sanitising, the info contract, rendering and a
@@ -15,14 +16,11 @@ import re
 import string
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import gymnasium as gym
 from gymnasium import spaces
-
-SCHEMA_VERSION = 1
-"""Version of the trajectory record written by :class:`arm_gym.wrappers.RecordTrajectory`."""
 
 _TYPOGRAPHY = "‘’‚“”„–—…•·×÷€£¥°±²³µ¼½¾§¶©®™"
 _LATIN1 = "".join(chr(c) for c in range(0xA1, 0x100) if chr(c).isprintable())
@@ -327,70 +325,3 @@ def replay(env: TextEnv, state: ReplayState) -> None:
     env._start(state.task_id)
     for action in state.actions:
         env.step(action)
-
-
-def record_schema(record: Any, kind: str) -> int:
-    """The schema version of a JSON record of ``kind``; ``ValueError`` if it is not an object or is newer."""
-    if not isinstance(record, dict):
-        raise ValueError(f"not a {kind} record: a JSON {type(record).__name__}, not an object")
-    schema = record.get("schema", SCHEMA_VERSION)
-    if not isinstance(schema, int) or schema > SCHEMA_VERSION:
-        raise ValueError(f"{kind} schema {schema!r} is newer than this arm_gym reads ({SCHEMA_VERSION})")
-    return schema
-
-
-@dataclass
-class Step:
-    """One transition of a recorded trajectory."""
-
-    action: str
-    observation: str
-    reward: float
-
-
-@dataclass
-class Trajectory:
-    """One episode, as recorded by :class:`arm_gym.wrappers.RecordTrajectory` (one JSON line each)."""
-
-    env_id: str
-    task_id: str
-    instruction: str
-    initial_observation: str = ""
-    steps: list[Step] = field(default_factory=list)
-    env_return: float = 0.0
-    won: bool = False
-    seed: int | None = None
-    meta: dict[str, Any] = field(default_factory=dict)
-    schema: int = SCHEMA_VERSION
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict in the trajectory schema."""
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, record: dict[str, Any]) -> Trajectory:
-        """Parse a record; raises ``ValueError`` on a missing field or a newer schema."""
-        schema = record_schema(record, "trajectory")
-        try:
-            steps = [Step(str(s["action"]), str(s["observation"]), float(s["reward"])) for s in record["steps"]]
-            return cls(
-                env_id=str(record["env_id"]),
-                task_id=str(record["task_id"]),
-                instruction=str(record["instruction"]),
-                initial_observation=str(record.get("initial_observation", "")),
-                steps=steps,
-                env_return=float(record["env_return"]),
-                won=bool(record["won"]),
-                seed=record.get("seed"),
-                meta=dict(record.get("meta") or {}),
-                schema=schema,
-            )
-        except KeyError as exc:
-            raise ValueError(f"not a trajectory record: no {exc.args[0]!r} field") from exc
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"not a trajectory record: {exc}") from exc
-
-    @property
-    def actions(self) -> list[str]:
-        """The actions, in order."""
-        return [s.action for s in self.steps]

@@ -23,7 +23,8 @@ import numpy as np
 from _common import print_table, save_json
 from arm_gym.wrappers import VectorRewardModelWrapper
 
-from arm_gym.core import Step, StepResult, TextEnv, Trajectory
+from arm_gym.core import StepResult, TextEnv
+from arm_gym.trajectory import Step, Trajectory
 from arm_gym.reward.model import RewardModel
 from arm_gym.reward.render import RenderConfig
 

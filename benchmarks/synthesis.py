@@ -17,7 +17,8 @@ from pathlib import Path
 
 from _common import print_table, save_json
 
-from arm_gym.data.explore import collect, make_env
+from arm_gym.data.explore import collect
+from arm_gym.envs import make_env
 from arm_gym.data.synthesize import synthesize
 
 

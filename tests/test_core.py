@@ -9,7 +9,8 @@ import pytest
 from gymnasium.utils.env_checker import check_env
 
 import arm_gym  # noqa: F401
-from arm_gym.core import CHARSET, LazyActions, ReplayState, Step, Trajectory, sanitize
+from arm_gym.core import CHARSET, LazyActions, ReplayState, sanitize
+from arm_gym.trajectory import Step, Trajectory
 from tests.testing_env import GenericTextEnv
 
 

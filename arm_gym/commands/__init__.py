@@ -2,7 +2,8 @@
 
 Each module defines ``add_parser(subparsers)``, which adds its parser and sets ``func`` to a
 callable taking the parsed ``argparse.Namespace`` and returning an exit code. Modules import
-heavy libraries inside ``func`` only, so ``arm-gym --help`` stays fast.
+heavy libraries inside ``func`` only, so ``arm-gym --help`` stays fast. What they share (the
+``--llm-*`` options, JSON options, error reporting) is in :mod:`arm_gym.commands.common`.
 """
 
 COMMAND_MODULES: tuple[str, ...] = (

@@ -13,51 +13,8 @@ Examples:
 from __future__ import annotations
 
 import argparse
-import json
-import sys
-from typing import Any
 
-
-def add_llm_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--llm-*`` options shared by the commands that can call an LLM."""
-    group = parser.add_argument_group("LLM (an OpenAI-compatible server: vLLM, SGLang, llama.cpp, Ollama, OpenAI)")
-    group.add_argument(
-        "--llm-base-url",
-        default=None,
-        help="server URL, e.g. http://127.0.0.1:8080/v1 (default: $ARM_GYM_LLM_BASE_URL / $OPENAI_BASE_URL)",
-    )
-    group.add_argument("--llm-model", default=None, help="model name on the server (default: $ARM_GYM_LLM_MODEL)")
-    group.add_argument(
-        "--llm-mode",
-        choices=("complete", "chat"),
-        default="complete",
-        help="plain completion (base models) or chat (default: complete)",
-    )
-    group.add_argument("--llm-timeout", type=float, default=60.0, help="seconds per request (default: 60)")
-    group.add_argument("--llm-concurrency", type=int, default=4, help="requests in flight (default: 4)")
-
-
-def build_llm(args: argparse.Namespace) -> Any:
-    """An OpenAI-compatible LLM backend from the ``--llm-*`` options (the API key comes from the environment only)."""
-    from arm_gym.llm import OpenAICompatibleLLM
-
-    kwargs: dict[str, Any] = {"timeout": args.llm_timeout, "max_concurrency": args.llm_concurrency}
-    if args.llm_base_url:
-        kwargs["base_url"] = args.llm_base_url
-    if args.llm_model:
-        kwargs["model"] = args.llm_model
-    return OpenAICompatibleLLM(**kwargs)
-
-
-def parse_json_object(text: str, option: str) -> dict[str, Any]:
-    """``--option '{...}'`` as a dict, or ``ValueError`` saying what is wrong."""
-    try:
-        value = json.loads(text)
-    except ValueError as exc:
-        raise ValueError(f"{option} must be a JSON object: {exc}") from exc
-    if not isinstance(value, dict):
-        raise ValueError(f"{option} must be a JSON object, not {type(value).__name__}")
-    return value
+from arm_gym.commands.common import add_llm_arguments, build_llm, parse_json_object, report_error
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -90,8 +47,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--max-steps",
         type=int,
-        default=30,
-        help="truncate episodes after this many steps (default: 30; 0: the env's own limit)",
+        default=None,
+        help="episode step limit (gym.make's max_episode_steps; default: the env's registered limit)",
     )
     parser.add_argument("--split", default=None, help="task split to draw from (e.g. train, test)")
     parser.add_argument(
@@ -99,7 +56,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         default="{}",
         help='JSON dict of reset options for every episode, e.g. \'{"challenge": "tw-coin_collector"}\'',
     )
-    parser.add_argument("--env-kwargs", default="{}", help="JSON dict of gym.make kwargs, e.g. '{\"max_steps\": 20}'")
+    parser.add_argument(
+        "--env-kwargs", default="{}", help='JSON dict of gym.make kwargs, e.g. \'{"check_arithmetic": false}\''
+    )
     parser.add_argument("--fsync", action="store_true", help="fsync after every episode (survives power loss)")
     parser.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
     add_llm_arguments(parser)
@@ -107,7 +66,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from arm_gym.data.explore import PolicyExplorer, RandomExplorer, collect
+    from arm_gym.data.explore import collect
+    from arm_gym.policies import LLMPolicy, RandomPolicy
 
     try:
         env_kwargs = parse_json_object(args.env_kwargs, "--env-kwargs")
@@ -117,12 +77,10 @@ def run(args: argparse.Namespace) -> int:
         if args.episodes < 0 or args.num_envs < 1:
             raise ValueError("--episodes must be >= 0 and --num-envs >= 1")
         if args.policy == "llm":
-            from arm_gym.planning.policies import LLMPolicy
-
             name = f"llm:{args.llm_model}" if args.llm_model else "llm"  # part of the episode keys
-            policy = PolicyExplorer(LLMPolicy(build_llm(args), mode=args.llm_mode, env_id=args.env_id), name=name)
+            policy = LLMPolicy(build_llm(args), mode=args.llm_mode, name=name)
         else:
-            policy = RandomExplorer()
+            policy = RandomPolicy(fallback_action="")
         stats = collect(
             args.env_id,
             args.out,
@@ -137,13 +95,7 @@ def run(args: argparse.Namespace) -> int:
             progress=args.progress,
             fsync=args.fsync,
         )
-    except (ValueError, OSError) as exc:
-        print(f"arm-gym collect: {exc}", file=sys.stderr)
-        return 2
-    except Exception as exc:  # gymnasium errors (unknown id, bad kwargs) and backend errors
-        if type(exc).__module__.startswith(("gymnasium", "arm_gym", "openai")):
-            print(f"arm-gym collect: {type(exc).__name__}: {exc}", file=sys.stderr)
-            return 2
-        raise
+    except Exception as exc:  # noqa: BLE001 - report_error re-raises what is not a user-facing error
+        return report_error("collect", exc)
     print(f"{args.out}: {stats.summary()}")
     return 0

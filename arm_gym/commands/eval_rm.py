@@ -16,8 +16,9 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import sys
 from pathlib import Path
+
+from arm_gym.commands.common import parse_json_object, report_error
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -37,7 +38,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--lookahead-candidates", type=int, default=16, help="actions the lookahead policy tries per step (default: 16)")
     parser.add_argument("--lookahead-rollouts", type=int, default=2, help="random rollouts per tried action (default: 2)")
     parser.add_argument("--split", default="test", help="task split (default: test)")
-    parser.add_argument("--max-steps", type=int, default=30, help="step limit per episode (default: 30)")
+    parser.add_argument(
+        "--max-steps", type=int, default=None, help="episode step limit (default: the env's registered limit)"
+    )
     parser.add_argument("--seed", type=int, default=12345, help="seed of the fresh episodes")
     parser.add_argument("--env-kwargs", default="{}", help="JSON dict of gym.make kwargs")
     parser.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:1 ...")
@@ -49,12 +52,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from arm_gym.commands.collect import parse_json_object
-    from arm_gym.data.jsonl import append_jsonl
+    from arm_gym.jsonl import append_jsonl
     from arm_gym.reward.evaluate import evaluate_reward_model, format_table, fresh_trajectories
     from arm_gym.reward.model import RewardModel
     from arm_gym.reward.train import VAL_FILE, load_triplets
-    from arm_gym.wrappers.record import load_trajectories
+    from arm_gym.trajectory import load_trajectories
 
     try:
         env_kwargs = parse_json_object(args.env_kwargs, "--env-kwargs")
@@ -77,14 +79,8 @@ def run(args: argparse.Namespace) -> int:
         results = {"checkpoint": str(args.checkpoint), "env_id": args.env, "split": args.split,
                    "policy": "recorded" if args.trajectories else args.policy,
                    **evaluate_reward_model(model, val_triplets=val, trajectories=trajectories)}
-    except (ValueError, OSError) as exc:
-        print(f"arm-gym eval-rm: {exc}", file=sys.stderr)
-        return 2
-    except Exception as exc:  # gymnasium errors (unknown id)
-        if type(exc).__module__.startswith("gymnasium"):
-            print(f"arm-gym eval-rm: {type(exc).__name__}: {exc}", file=sys.stderr)
-            return 2
-        raise
+    except Exception as exc:  # noqa: BLE001 - report_error re-raises what is not a user-facing error
+        return report_error("eval-rm", exc)
     print(format_table(results))
     if args.json_out:
         clean = {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in results.items()}

@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
-from arm_gym.commands.collect import add_llm_arguments, build_llm, parse_json_object
+from arm_gym.commands.common import add_llm_arguments, build_llm, parse_json_object, report_error
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -88,20 +87,15 @@ def run(args: argparse.Namespace) -> int:
             progress=args.progress,
             fsync=args.fsync,
         )
-    except (ValueError, OSError) as exc:
-        print(f"arm-gym synthesize: {exc}", file=sys.stderr)
-        return 2
-    except Exception as exc:  # gymnasium errors (unknown id) and backend errors
-        if type(exc).__module__.startswith(("gymnasium", "arm_gym", "openai")):
-            print(f"arm-gym synthesize: {type(exc).__name__}: {exc}", file=sys.stderr)
-            return 2
-        raise
+    except Exception as exc:  # noqa: BLE001 - report_error re-raises what is not a user-facing error
+        return report_error("synthesize", exc)
     print(f"{args.out}: {stats.summary()}")
     if args.stats:
         with open(args.stats, "w", encoding="utf-8") as fh:
             json.dump(stats.to_dict(), fh, indent=2)
     if args.export_hf:
-        from arm_gym.data.dataset import load_triplets, to_hf_dataset
+        from arm_gym.data.dataset import load_triplets
+        from arm_gym.reward.export import to_hf_dataset
 
         ds = to_hf_dataset(load_triplets(args.out), validation_fraction=args.validation_fraction)
         ds.save_to_disk(args.export_hf)

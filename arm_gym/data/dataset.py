@@ -1,11 +1,11 @@
 """``triplets.jsonl`` I/O, deduplication, a train/validation split by task, and export to Hugging Face.
 
-A triplet file is a crash-safe JSON-lines file (:mod:`arm_gym.data.jsonl`) with one
+A triplet file is a crash-safe JSON-lines file (:mod:`arm_gym.jsonl`) with one
 :class:`arm_gym.data.triplets.Triplet` per line. The export gives TRL's preference format
 (``prompt`` / ``chosen`` / ``rejected``); ``datasets`` is imported only by :func:`to_hf_dataset`.
 
 Example:
-    >>> from arm_gym.data.dataset import load_triplets, split_by_task, to_hf_dataset
+    >>> from arm_gym.data.dataset import load_triplets, split_by_task
     >>> triplets = dedup_triplets(load_triplets("triplets.jsonl"))       # doctest: +SKIP
     >>> ds = to_hf_dataset(triplets, validation_fraction=0.1)           # doctest: +SKIP
     >>> ds["train"][0].keys()                                          # doctest: +SKIP
@@ -20,15 +20,22 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from arm_gym.data.jsonl import JsonlWriter, read_jsonl
+from arm_gym.jsonl import JsonlWriter, read_jsonl
 from arm_gym.data.triplets import Triplet
+from arm_gym.trajectory import Trajectory
 
-TRL_COLUMNS = ("prompt", "chosen", "rejected")
+
+def _seen(trajectory: Trajectory) -> list[Any]:
+    return [trajectory.initial_observation, [[s.action, s.observation] for s in trajectory.steps]]
 
 
 def content_key(triplet: Triplet) -> str:
-    """A hash of what a reward model sees (env, prompt, chosen, rejected): equal keys are duplicates."""
-    payload = json.dumps([triplet.env_id, triplet.prompt, triplet.chosen, triplet.rejected], ensure_ascii=False)
+    """A hash of what a reward model sees (env, prompt, and both trajectories' actions and observations):
+    equal keys are duplicates."""
+    payload = json.dumps(
+        [triplet.env_id, triplet.prompt, _seen(triplet.chosen_trajectory), _seen(triplet.rejected_trajectory)],
+        ensure_ascii=False,
+    )
     return hashlib.sha1(payload.encode("utf-8")).hexdigest()
 
 
@@ -105,67 +112,3 @@ def split_by_task(
     train = [t for t in triplets if task_group(t) not in val_groups]
     validation = [t for t in triplets if task_group(t) in val_groups]
     return train, validation
-
-
-def to_records(triplets: Iterable[Triplet], *, explicit_prompt: bool = True) -> list[dict[str, Any]]:
-    """Flat rows in TRL's preference format plus audit columns (env, task, returns, kinds).
-
-    ``chosen``/``rejected`` already begin with the instruction (see
-    :func:`arm_gym.reward.render.render_trajectory`); with ``explicit_prompt=False`` the ``prompt``
-    column is left out (TRL's implicit-prompt format), which avoids a trainer prepending it twice.
-    """
-    rows = []
-    for t in triplets:
-        row: dict[str, Any] = {"prompt": t.prompt} if explicit_prompt else {}
-        row.update(
-            chosen=t.chosen,
-            rejected=t.rejected,
-            env_id=t.env_id,
-            task_id=t.task_id,
-            chosen_return=float(t.chosen_return),
-            rejected_return=float(t.rejected_return),
-            intent_source=str(t.meta.get("intent_source", "")),
-            negative_kind=str(t.meta.get("negative_kind", "")),
-        )
-        rows.append(row)
-    return rows
-
-
-def to_hf_dataset(
-    triplets: Sequence[Triplet],
-    *,
-    validation_fraction: float | None = 0.1,
-    seed: int = 0,
-    explicit_prompt: bool = True,
-    dedup: bool = True,
-):
-    """A ``datasets.DatasetDict`` (``train``/``validation``, split by task) or, with
-    ``validation_fraction=None``, one ``datasets.Dataset``; columns ``prompt``/``chosen``/``rejected`` first.
-    """
-    try:
-        import datasets
-    except ImportError as exc:  # pragma: no cover - depends on the install
-        raise ImportError("exporting triplets needs the `datasets` package: pip install datasets") from exc
-    if dedup:
-        triplets = dedup_triplets(triplets)
-    features = datasets.Features(
-        {
-            **({"prompt": datasets.Value("string")} if explicit_prompt else {}),
-            "chosen": datasets.Value("string"),
-            "rejected": datasets.Value("string"),
-            "env_id": datasets.Value("string"),
-            "task_id": datasets.Value("string"),
-            "chosen_return": datasets.Value("float64"),
-            "rejected_return": datasets.Value("float64"),
-            "intent_source": datasets.Value("string"),
-            "negative_kind": datasets.Value("string"),
-        }
-    )
-
-    def build(rows: Sequence[Triplet]):
-        return datasets.Dataset.from_list(to_records(rows, explicit_prompt=explicit_prompt), features=features)
-
-    if validation_fraction is None:
-        return build(triplets)
-    train, validation = split_by_task(triplets, validation_fraction=validation_fraction, seed=seed)
-    return datasets.DatasetDict({"train": build(train), "validation": build(validation)})

@@ -2,14 +2,15 @@
 every episode as one line of a trajectories file.
 
 Episode ``i`` of a run uses seed ``seed + i`` and is keyed ``"{env_id}|{policy}|{seed + i}|{config hash}"``
-(``meta["episode_key"]``, see :func:`episode_key`). A rerun with the same arguments reads the keys already in the file and
-plays only the missing episodes, so a killed run loses at most the episodes in flight and never
-writes one twice. Lines are appended whole by :class:`arm_gym.data.jsonl.JsonlWriter` from the
-main process (sub-environments may live in other processes).
+(``meta["episode_key"]``, see :func:`episode_key`). A rerun with the same arguments reads the keys already
+in the file and plays only the missing episodes, so a killed run loses at most the episodes in flight and
+never writes one twice. Lines are appended whole by :class:`arm_gym.jsonl.JsonlWriter` from the main
+process (sub-environments may live in other processes). Each episode's policy draws from a generator
+seeded by the episode's seed, so its actions do not depend on how episodes were batched or resumed.
 
 Example:
-    >>> from arm_gym.data.explore import collect, RandomExplorer
-    >>> stats = collect("ARM-Game24-v0", "trajs.jsonl", episodes=8, policy=RandomExplorer(), num_envs=4)  # doctest: +SKIP
+    >>> from arm_gym.data.explore import collect
+    >>> stats = collect("ARM-Game24-v0", "trajs.jsonl", episodes=8, num_envs=4)  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -19,31 +20,20 @@ import json
 import logging
 import os
 import time
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import gymnasium as gym
 import numpy as np
 
-from arm_gym.core import Step, Trajectory
-from arm_gym.data.jsonl import JsonlWriter, read_jsonl
+from arm_gym.envs import make_vec
+from arm_gym.envs.synthesis import get_adapter
+from arm_gym.jsonl import JsonlWriter, read_jsonl
+from arm_gym.policies.base import Policy, RandomPolicy
+from arm_gym.trajectory import EpisodeRecorder, jsonable, split_infos
 
 logger = logging.getLogger(__name__)
-
-CONTRACT_KEYS = frozenset({"instruction", "admissible_actions", "task_id", "env_reward", "won"})
-
-
-def make_env(env_id: str, **kwargs: Any) -> gym.Env:
-    """``gym.make(env_id, **kwargs)``; an unregistered ``"package.module:Class"`` is made from that entry point."""
-    import arm_gym  # noqa: F401  (registers the ARM-* ids)
-
-    if ":" in env_id and env_id.partition(":")[2] not in gym.registry:
-        if env_id not in gym.registry:
-            gym.register(id=env_id, entry_point=env_id)
-        return gym.make(gym.registry[env_id], **kwargs)
-    return gym.make(env_id, **kwargs)
 
 
 def episode_key(env_id: str, policy: str, seed: int, config: dict[str, Any] | None = None) -> str:
@@ -73,80 +63,6 @@ def existing_keys(path: str | os.PathLike) -> set[str]:
 
 
 @dataclass
-class EpisodeView:
-    """What a policy sees of one running episode."""
-
-    slot: int
-    seed: int
-    instruction: str
-    observation: str
-    info: dict[str, Any]
-    history: list[Step]
-    rng: np.random.Generator
-
-
-class ExplorationPolicy(Protocol):
-    """Chooses one action for each running episode; called once per vector step with every active one."""
-
-    name: str
-
-    def __call__(self, episodes: Sequence[EpisodeView]) -> list[str]: ...
-
-
-class RandomExplorer:
-    """:class:`arm_gym.planning.policies.RandomPolicy` drawing from each episode's own RNG (seeded by
-    its seed), so an episode's actions do not depend on how episodes were batched or resumed.
-
-    A template action such as WebShop's ``search[...]`` is filled with a random run of 2-5 words of
-    the instruction (up to its price clause), a cheap stand-in for the query an agent would type.
-    """
-
-    name = "random"
-
-    def __call__(self, episodes: Sequence[EpisodeView]) -> list[str]:
-        from arm_gym.planning.policies import RandomPolicy
-
-        policy = RandomPolicy(fallback_action="")
-        actions = []
-        for ep in episodes:
-            policy.rng = ep.rng
-            action = policy.act(ep.observation, ep.info, ep.history)
-            if action.endswith("[...]"):
-                action = f"{action[:-5]}[{self.query(ep.instruction, ep.rng)}]"
-            actions.append(action)
-        return actions
-
-    @staticmethod
-    def query(instruction: str, rng: np.random.Generator) -> str:
-        """A random run of 2-5 consecutive words of ``instruction`` (before any ", and price" clause)."""
-        words = instruction.split(", and price")[0].replace(",", " ").split() or ["item"]
-        length = int(rng.integers(2, 6))
-        start = int(rng.integers(max(1, len(words) - length + 1)))
-        return " ".join(words[start : start + length])
-
-
-class PolicyExplorer:
-    """Adapts a policy object with ``act(observation, info, history)`` or ``act_batch(...)`` (e.g.
-    :class:`arm_gym.planning.policies.LLMPolicy`) to :class:`ExplorationPolicy`."""
-
-    def __init__(self, policy: Any, name: str | None = None):
-        self.policy = policy
-        self.name = name or getattr(policy, "name", type(policy).__name__)
-
-    def __call__(self, episodes: Sequence[EpisodeView]) -> list[str]:
-        if hasattr(self.policy, "act_batch"):
-            return [
-                str(a)
-                for a in self.policy.act_batch(
-                    [ep.observation for ep in episodes],
-                    [ep.info for ep in episodes],
-                    [ep.history for ep in episodes],
-                )
-            ]
-        return [str(self.policy.act(ep.observation, ep.info, ep.history)) for ep in episodes]
-
-
-@dataclass
 class CollectStats:
     """Counts of one :func:`collect` run."""
 
@@ -172,58 +88,71 @@ class CollectStats:
         )
 
 
-def unbatch_info(infos: dict[str, Any], index: int) -> dict[str, Any]:
-    """The ``info`` of sub-environment ``index`` from a vector env's batched info dict."""
-    out: dict[str, Any] = {}
-    for key, value in infos.items():
-        if key.startswith("_"):
-            continue
-        mask = infos.get(f"_{key}")
-        if isinstance(value, dict):
-            sub = unbatch_info(value, index)
-            if mask is None or bool(mask[index]):
-                out[key] = sub
-            continue
-        if mask is not None and not bool(mask[index]):
-            continue
-        item = value[index]
-        out[key] = item.item() if isinstance(item, np.generic) else item
-    return out
-
-
-def jsonable(value: Any) -> Any:
-    """``value`` when it round-trips through JSON (after dataclass / numpy conversion), else ``None``."""
-    import dataclasses
-
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        value = dataclasses.asdict(value)
-    try:
-        return json.loads(json.dumps(value, default=lambda o: o.item() if isinstance(o, np.generic) else o.tolist()))
-    except (TypeError, ValueError, AttributeError):
-        return None
-
-
-def extra_info(info: dict[str, Any]) -> dict[str, Any]:
-    """The env-specific, JSON-able info keys of a final step (e.g. WebShop's ``goal`` and ``purchase``)."""
-    extra = {}
-    for key, value in info.items():
-        if key in CONTRACT_KEYS or key.startswith("_") or key in ("final_obs", "final_info"):
-            continue
-        converted = jsonable(value)
-        if converted is not None:
-            extra[key] = converted
-    return extra
+def episode_config(
+    max_steps: int | None, env_kwargs: dict[str, Any], reset_options: dict[str, Any]
+) -> dict[str, Any]:
+    """What shapes a run's episodes besides env, policy and seed (part of every episode key)."""
+    config: dict[str, Any] = {}
+    if max_steps is not None:
+        config["max_steps"] = max_steps
+    if env_kwargs:
+        config["env_kwargs"] = jsonable(env_kwargs)
+    if reset_options:
+        config["options"] = jsonable(reset_options)
+    return config
 
 
 @dataclass
-class _Slot:
-    episode: int
-    seed: int
+class _Episode:
+    """One running episode in a sub-environment slot."""
+
+    index: int
     key: str
-    trajectory: Trajectory
+    recorder: EpisodeRecorder
     rng: np.random.Generator
-    info: dict[str, Any]
     observation: str
+    info: dict[str, Any]
+
+
+class _Slots:
+    """The vector env's sub-environments and the episode each one plays (``None``: parked, not recorded)."""
+
+    def __init__(
+        self,
+        venv: gym.vector.VectorEnv,
+        env_id: str,
+        meta: dict[str, Any],
+        reset_options: dict[str, Any],
+        pending: list[tuple[int, int, str]],
+    ):
+        self.venv, self.env_id, self.meta, self.reset_options = venv, env_id, meta, reset_options
+        self.queue = list(reversed(pending))
+        self.episodes: list[_Episode | None] = [None] * venv.num_envs
+
+    def start(self, slots: list[int]) -> None:
+        """Reset ``slots`` onto the next pending (episode, seed, key); slots left over are parked."""
+        queue = self.queue
+        num = self.venv.num_envs
+        mask = np.zeros(num, dtype=np.bool_)
+        seeds: list[int | None] = [None] * num
+        assigned = {}
+        for j in slots:
+            mask[j] = True
+            assigned[j] = queue.pop() if queue else None
+            seeds[j] = assigned[j][1] if assigned[j] else 0  # a parked sub-env replays a fresh episode unrecorded
+        obs, infos = self.venv.reset(seed=seeds, options={**self.reset_options, "reset_mask": mask})
+        infos = split_infos(infos, num)
+        for j in slots:
+            if assigned[j] is None:
+                self.episodes[j] = None
+                continue
+            index, seed, key = assigned[j]
+            meta = {**self.meta, "episode": index, "episode_key": key}
+            recorder = EpisodeRecorder(self.env_id, str(obs[j]), infos[j], seed=seed, meta=meta)
+            self.episodes[j] = _Episode(index, key, recorder, np.random.default_rng(seed), str(obs[j]), infos[j])
+
+    def active(self) -> list[int]:
+        return [j for j, e in enumerate(self.episodes) if e is not None]
 
 
 def collect(
@@ -231,7 +160,7 @@ def collect(
     out: str | os.PathLike,
     *,
     episodes: int,
-    policy: ExplorationPolicy | Callable[[Sequence[EpisodeView]], list[str]] | None = None,
+    policy: Policy | None = None,
     num_envs: int = 1,
     seed: int = 0,
     max_steps: int | None = None,
@@ -242,15 +171,15 @@ def collect(
     fsync: bool = False,
 ) -> CollectStats:
     """Play ``episodes`` episodes of ``env_id`` with ``policy`` in ``num_envs`` parallel copies and append
-    each finished one to ``out`` (the trajectory schema, :class:`arm_gym.core.Trajectory`).
+    each finished one to ``out`` (the trajectory schema, :class:`arm_gym.trajectory.Trajectory`).
 
     Args:
         env_id: a registered id (``"ARM-Game24-v0"``) or an entry point ``"module:Class"``.
         out: the trajectories file; episodes whose key is already there are skipped (resume).
-        policy: an :class:`ExplorationPolicy`; default :class:`RandomExplorer`.
+        policy: any :class:`~arm_gym.policies.Policy`; default a :class:`~arm_gym.policies.RandomPolicy`.
         num_envs: sub-environments stepped together (``gymnasium.vector``).
         seed: episode ``i`` is reset with seed ``seed + i``.
-        max_steps: truncate episodes after this many steps (``gym.make``'s ``max_episode_steps``).
+        max_steps: the episode step limit (``gym.make``'s ``max_episode_steps``); default: the env's own.
         env_kwargs: keyword arguments of ``gym.make``.
         reset_options: ``options`` of every reset (e.g. ``{"split": "test"}``).
         vectorization: ``"sync"`` (one process) or ``"async"`` (one process per sub-environment).
@@ -263,26 +192,15 @@ def collect(
         raise ValueError(f"num_envs must be >= 1, not {num_envs}")
     if vectorization not in ("sync", "async"):
         raise ValueError(f"vectorization must be 'sync' or 'async', not {vectorization!r}")
-    policy = policy or RandomExplorer()
-    policy_name = str(getattr(policy, "name", getattr(policy, "__name__", "policy")))
-    env_kwargs = dict(env_kwargs or {})
-    if max_steps is not None:
-        env_kwargs["max_episode_steps"] = max_steps
-    reset_options = dict(reset_options or {})
-
-    config: dict[str, Any] = {}
-    if max_steps is not None:
-        config["max_steps"] = max_steps
-    if any(k != "max_episode_steps" for k in env_kwargs):
-        config["env_kwargs"] = jsonable({k: v for k, v in env_kwargs.items() if k != "max_episode_steps"})
-    if reset_options:
-        config["options"] = jsonable(reset_options)
+    policy = policy or RandomPolicy(fallback_action="")
+    env_kwargs, reset_options = dict(env_kwargs or {}), dict(reset_options or {})
+    config = episode_config(max_steps, env_kwargs, reset_options)
 
     stats = CollectStats(requested=episodes)
     done_keys = existing_keys(out)
     pending = []
     for i in range(episodes):
-        key = episode_key(env_id, policy_name, seed + i, config)
+        key = episode_key(env_id, policy.name, seed + i, config)
         if key in done_keys:
             stats.skipped_existing += 1
         else:
@@ -290,107 +208,37 @@ def collect(
     if not pending:
         logger.info("%s: all %d episodes already collected", out, episodes)
         return stats
-    num_envs = min(num_envs, len(pending))
-    make = _EnvFactory(env_id, env_kwargs)
-    if vectorization == "async":
-        venv = gym.vector.AsyncVectorEnv(
-            [make] * num_envs, shared_memory=False, copy=False, autoreset_mode=gym.vector.AutoresetMode.DISABLED
-        )
-    else:
-        venv = gym.vector.SyncVectorEnv([make] * num_envs, copy=False, autoreset_mode=gym.vector.AutoresetMode.DISABLED)
-    record_env_id = env_id
-    meta_base = {"policy": policy_name, "collect_seed": seed, **config}
 
+    if max_steps is not None:
+        env_kwargs["max_episode_steps"] = max_steps
+    venv = make_vec(
+        env_id,
+        num_envs=min(num_envs, len(pending)),
+        vectorization_mode=vectorization,
+        vector_kwargs={"copy": False, "autoreset_mode": gym.vector.AutoresetMode.DISABLED},
+        **env_kwargs,
+    )
+    policy.bind(get_adapter(env_id))
     bar = None
     if progress:
         from tqdm.auto import tqdm
 
         bar = tqdm(total=episodes, initial=stats.skipped_existing, desc=f"collect {env_id}", unit="ep")
     start = time.perf_counter()
-    slots: list[_Slot | None] = [None] * num_envs
-    queue = list(reversed(pending))
     writer = JsonlWriter(out, fsync=fsync)
     try:
-
-        def start_episodes(indices: list[int]) -> None:
-            mask = np.zeros(num_envs, dtype=np.bool_)
-            seeds: list[int | None] = [None] * num_envs
-            assigned = {}
-            for j in indices:
-                mask[j] = True
-                if queue:
-                    assigned[j] = queue.pop()
-                    seeds[j] = assigned[j][1]
-                else:  # nothing left to play: park the sub-env on a fresh episode that is never recorded
-                    seeds[j] = 0
-            obs, infos = venv.reset(seed=seeds, options={**reset_options, "reset_mask": mask})
-            for j in indices:
-                if j not in assigned:
-                    slots[j] = None
-                    continue
-                episode, ep_seed, key = assigned[j]
-                info = unbatch_info(infos, j)
-                trajectory = Trajectory(
-                    env_id=record_env_id,
-                    task_id=str(info.get("task_id", "")),
-                    instruction=str(info.get("instruction", "")),
-                    initial_observation=str(obs[j]),
-                    seed=ep_seed,
-                    meta={**meta_base, "episode": episode, "episode_key": key},
-                )
-                slots[j] = _Slot(episode, ep_seed, key, trajectory, np.random.default_rng(ep_seed), info, str(obs[j]))
-
-        start_episodes(list(range(num_envs)))
-        while any(s is not None for s in slots):
-            active = [j for j, s in enumerate(slots) if s is not None]
-            views = [
-                EpisodeView(
-                    j,
-                    slots[j].seed,
-                    slots[j].trajectory.instruction,
-                    slots[j].observation,
-                    slots[j].info,
-                    slots[j].trajectory.steps,
-                    slots[j].rng,
-                )
-                for j in active
-            ]
-            chosen = list(policy(views))
-            if len(chosen) != len(active):
-                raise RuntimeError(f"policy {policy_name!r} returned {len(chosen)} actions for {len(active)} episodes")
-            actions = [""] * num_envs
-            for j, action in zip(active, chosen):
-                actions[j] = "" if action is None else str(action)
-            obs, rewards, terminated, truncated, infos = venv.step(tuple(actions))
-            finished = []
-            for j in range(num_envs):
-                slot = slots[j]
-                if slot is None:
-                    if terminated[j] or truncated[j]:
-                        finished.append(j)
-                    continue
-                info = unbatch_info(infos, j)
-                t = slot.trajectory
-                t.steps.append(Step(actions[j], str(obs[j]), float(rewards[j])))
-                t.env_return += float(info.get("env_reward", rewards[j]))
-                t.won = bool(info.get("won", False))
-                slot.info, slot.observation = info, str(obs[j])
-                stats.steps += 1
-                if terminated[j] or truncated[j]:
-                    t.meta.update(terminated=bool(terminated[j]), complete=True)
-                    extra = extra_info(info)
-                    if extra:
-                        t.meta["final_info"] = extra
-                    writer.write(t.to_dict())
-                    stats.collected += 1
-                    stats.won += int(t.won)
-                    stats.total_return += t.env_return
-                    stats.keys.append(slot.key)
-                    if bar is not None:
-                        bar.update(1)
-                    finished.append(j)
-            if finished:
-                start_episodes(finished)
+        slots = _Slots(venv, env_id, {"policy": policy.name, "collect_seed": seed, **config}, reset_options, pending)
+        slots.start(list(range(venv.num_envs)))
+        while slots.active():
+            finished = _step_once(slots, policy, stats)
+            for episode in finished:
+                writer.write(episode.recorder.finish(complete=True, final_info=True).to_dict())
+                stats.collected += 1
+                stats.won += int(episode.recorder.trajectory.won)
+                stats.total_return += episode.recorder.trajectory.env_return
+                stats.keys.append(episode.key)
+                if bar is not None:
+                    bar.update(1)
     finally:
         writer.close()
         venv.close()
@@ -400,12 +248,38 @@ def collect(
     return stats
 
 
-class _EnvFactory:
-    """A picklable ``env_fn`` for vector envs (AsyncVectorEnv sends it to worker processes)."""
-
-    def __init__(self, env_id: str, kwargs: dict[str, Any]):
-        self.env_id = env_id
-        self.kwargs = kwargs
-
-    def __call__(self) -> gym.Env:
-        return make_env(self.env_id, **self.kwargs)
+def _step_once(slots: _Slots, policy: Policy, stats: CollectStats) -> list[_Episode]:
+    """One vector step: the policy acts for every running episode; ended episodes are returned and
+    their slots (with parked ones that ended) start the next queued episodes."""
+    active = slots.active()
+    running = [slots.episodes[j] for j in active]
+    chosen = list(
+        policy.act_batch(
+            [e.observation for e in running],
+            [e.info for e in running],
+            [e.recorder.trajectory.steps for e in running],
+            [e.rng for e in running],
+        )
+    )
+    if len(chosen) != len(active):
+        raise RuntimeError(f"policy {policy.name!r} returned {len(chosen)} actions for {len(active)} episodes")
+    actions = [""] * slots.venv.num_envs
+    for j, action in zip(active, chosen):
+        actions[j] = "" if action is None else str(action)
+    obs, rewards, terminated, truncated, infos = slots.venv.step(tuple(actions))
+    infos = split_infos(infos, slots.venv.num_envs)
+    finished, freed = [], []
+    for j, episode in enumerate(slots.episodes):
+        ended = bool(terminated[j] or truncated[j])
+        if episode is None:
+            if ended:
+                freed.append(j)
+            continue
+        episode.observation, episode.info = str(obs[j]), infos[j]
+        stats.steps += 1
+        if episode.recorder.step(actions[j], str(obs[j]), float(rewards[j]), terminated[j], truncated[j], infos[j]):
+            finished.append(episode)
+            freed.append(j)
+    if freed:
+        slots.start(freed)
+    return finished

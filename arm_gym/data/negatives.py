@@ -1,22 +1,19 @@
 """Negative synthesis and the environment check of every triplet.
 
 For an (intent, positive) pair, a negative is a trajectory that fails the intent in a plausible way.
-Env-grounded kinds:
+Generic kinds, for any text env:
 
 * ``stop_short``: the positive without its last action (a rollout that stops short);
 * ``deviate``: the positive up to its last step, then another admissible action and a random
-  continuation (for Game of 24, ``miss_24``: a different last combination, a path that misses 24);
+  continuation (the env's adapter may name it, e.g. Game of 24's ``miss_24``);
 * ``explored``: another explored trajectory of the same task, or, for an ``original`` intent whose
-  positive is an expert path, the explored trajectory itself;
-* WebShop (:mod:`arm_gym.data.webshop_negatives`): ``near_miss`` (a similar product that lacks what
-  the goal asks), ``wrong_option`` (the same product with another option value) and ``over_price``
-  (a similar product above the price bound);
-* Game of 24 with ``check_arithmetic=False``: ``false_24`` (the last step with another operation,
-  still claiming 24).
+  positive is an expert path, the explored trajectory itself.
 
-:class:`LLMNegativeProposer` asks an LLM for a near-miss action sequence. Whatever the source,
-:func:`check_triplet` replays both action sequences in the env under the intent: the positive's env
-return must exceed the negative's, or the candidate is dropped.
+An env family adds its own kinds through its adapter
+(:meth:`~arm_gym.envs.synthesis.SynthesisAdapter.negatives`: WebShop's near-miss products, Game of 24's
+false claims of 24). :class:`LLMNegativeProposer` asks an LLM for a near-miss action sequence. Whatever the
+source, :func:`check_triplet` replays both action sequences in the env under the intent: the positive's
+env return must exceed the negative's, or the candidate is dropped.
 """
 
 from __future__ import annotations
@@ -29,59 +26,11 @@ from typing import Any
 
 import numpy as np
 
-from arm_gym.core import Step, Trajectory, shorten
-from arm_gym.data.intents import Intent, env_family
+from arm_gym.core import shorten
+from arm_gym.envs.synthesis import Candidate, Intent, get_adapter, pose, replay_actions
+from arm_gym.trajectory import Trajectory
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass
-class Candidate:
-    """A proposed negative: its kind and the actions to replay under the intent."""
-
-    kind: str
-    actions: list[str]
-    note: str = ""
-
-
-def pose(env: Any, intent: Intent) -> tuple[str, dict[str, Any]]:
-    """Reset ``env`` so that it poses ``intent`` (its options and seed)."""
-    options = dict(intent.options)
-    if isinstance(options.get("goal"), dict):
-        from arm_gym.envs.webshop import Goal
-
-        options["goal"] = Goal.from_dict(options["goal"])
-    return env.reset(seed=intent.seed, options=options)
-
-
-def replay_actions(env: Any, intent: Intent, actions: Sequence[str], *, keep_info: bool = False) -> Trajectory:
-    """Play ``actions`` in ``env`` under ``intent``, until they run out or the episode ends.
-
-    The returned trajectory's ``env_return`` sums ``info["env_reward"]``: the env's own return
-    under the intent, whatever the actions did when they were first played. With ``keep_info``,
-    the env-specific keys of the last ``info`` go to ``meta["final_info"]`` (as in :func:`collect`).
-    """
-    obs, info = pose(env, intent)
-    trajectory = Trajectory(
-        env_id=intent.env_id,
-        task_id=str(info.get("task_id", intent.task_id)),
-        instruction=intent.text,
-        initial_observation=str(obs),
-        seed=intent.seed,
-    )
-    for action in actions:
-        obs, reward, terminated, truncated, info = env.step(action)
-        trajectory.steps.append(Step(action, str(obs), float(reward)))
-        trajectory.env_return += float(info.get("env_reward", reward))
-        trajectory.won = bool(info.get("won", False))
-        if terminated or truncated:
-            trajectory.meta["terminated"] = bool(terminated)
-            break
-    if keep_info:
-        from arm_gym.data.explore import extra_info
-
-        trajectory.meta["final_info"] = extra_info(info)
-    return trajectory
 
 
 @dataclass
@@ -132,26 +81,6 @@ def stop_short(positive_actions: Sequence[str]) -> list[Candidate]:
     return [Candidate("stop_short", list(positive_actions[:-1]))]
 
 
-def false_24(positive_actions: Sequence[str]) -> list[Candidate]:
-    """Game of 24 without arithmetic checks: the positive's last step with another operation, still
-    claiming 24. It reads like a solution; only the arithmetic says otherwise."""
-    from arm_gym.envs.game24.env import parse_step
-    from arm_gym.envs.game24.puzzles import TARGET, apply, fmt
-
-    try:
-        step = parse_step(positive_actions[-1]) if positive_actions else None
-    except ValueError:  # a number that cannot be read
-        return []
-    if step is None:
-        return []
-    a, op, b, _ = step
-    for other in "+-*/":
-        value = apply(a, other, b)
-        if other != op and value is not None and value != TARGET:
-            return [Candidate("false_24", [*positive_actions[:-1], f"{fmt(a)} {other} {fmt(b)} = 24"])]
-    return []
-
-
 def deviate(
     env: Any, intent: Intent, positive_actions: Sequence[str], rng: np.random.Generator, *, extra_steps: int = 3
 ) -> list[Candidate]:
@@ -175,8 +104,7 @@ def deviate(
             _, _, terminated, truncated, info = env.step(action)
             if terminated or truncated:
                 break
-    kind = "miss_24" if env_family(intent.env_id) == "game24" else "deviate"
-    return [Candidate(kind, actions)]
+    return [Candidate(get_adapter(env).deviate_kind, actions)]
 
 
 def explored(
@@ -191,35 +119,6 @@ def explored(
     ]
 
 
-def expert_positive(intent: Intent, env: Any) -> list[str] | None:
-    """An expert action sequence for an ``original`` intent: Game of 24's solver, WebShop's expert,
-    ScienceWorld's gold sequence (``gold_actions()``), TextWorld's walkthrough; ``None`` where none exists."""
-    family = env_family(intent.env_id)
-    if family == "game24":
-        from arm_gym.envs.game24.puzzles import parse_numbers, solve
-
-        try:
-            return solve(parse_numbers(intent.task_id))
-        except ValueError:
-            return None
-    if family == "webshop":
-        from arm_gym.data.webshop_negatives import webshop_expert
-
-        return webshop_expert(env, intent)
-    # ScienceWorld's gold action sequence, TextWorld's walkthrough: read right after posing the task
-    sim = env.unwrapped
-    gold = getattr(sim, "gold_actions", None)
-    if callable(gold) or hasattr(sim, "walkthrough"):
-        try:
-            pose(env, intent)
-            actions = gold() if callable(gold) else getattr(sim, "walkthrough", ())
-        except (RuntimeError, ValueError, KeyError) as exc:
-            logger.debug("no expert path for %s: %s", intent.task_id, exc)
-            return None
-        return [str(a) for a in actions] or None
-    return None
-
-
 def env_negatives(
     env: Any,
     intent: Intent,
@@ -229,15 +128,9 @@ def env_negatives(
     *,
     max_negatives: int = 4,
 ) -> list[Candidate]:
-    """Env-grounded negative candidates for (intent, positive), at most ``max_negatives``, one per kind first."""
-    family = env_family(intent.env_id)
-    groups: list[list[Candidate]] = []
-    if family == "webshop":
-        from arm_gym.data.webshop_negatives import webshop_negatives
-
-        groups.extend(webshop_negatives(env, intent, positive_actions, rng))
-    if family == "game24" and not getattr(env.unwrapped, "check_arithmetic", True):
-        groups.append(false_24(positive_actions))
+    """Env-grounded negative candidates for (intent, positive), at most ``max_negatives``, one per kind first
+    (the env's own kinds, then stop short, deviate, explored)."""
+    groups = list(get_adapter(env).negatives(env, intent, positive_actions, rng))
     groups.append(stop_short(positive_actions))
     groups.append(deviate(env, intent, positive_actions, rng))
     groups.append(explored(pool, positive_actions, rng, limit=max_negatives))
@@ -259,24 +152,13 @@ NEGATIVE_PROMPT_HEADER = (
     "similar but does NOT complete the task (a wrong item, a wrong option, a wrong number, or stopping early). "
     "Write one action per line and end the near-miss with a blank line.\n\n"
 )
-NEGATIVE_EXAMPLES: tuple[tuple[str, str, str], ...] = (
-    (
-        "i need a blue cotton t-shirt in size large, and price lower than 20.00 dollars",
-        "search[blue cotton t-shirt]\nclick[b01a]\nclick[large]\nclick[blue]\nclick[buy now]",
-        "search[blue cotton t-shirt]\nclick[b01a]\nclick[small]\nclick[blue]\nclick[buy now]",
-    ),
-    (
-        "Use the numbers 1 2 3 4 and basic arithmetic operations (+ - * /) to obtain 24.",
-        "1 * 2 = 2\n2 * 3 = 6\n4 * 6 = 24",
-        "1 + 2 = 3\n3 * 3 = 9\n4 + 9 = 13",
-    ),
-)
-
-
 def build_negative_prompt(
-    intent: Intent, positive: Trajectory, examples: Sequence[tuple[str, str, str]] = NEGATIVE_EXAMPLES
+    intent: Intent, positive: Trajectory, examples: Sequence[tuple[str, str, str]] | None = None
 ) -> str:
-    """A few-shot completion prompt ending where the near-miss's first action goes."""
+    """A few-shot completion prompt ending where the near-miss's first action goes (the examples default
+    to the intent's env's ``negative_examples``)."""
+    if examples is None:
+        examples = get_adapter(intent.env_id).negative_examples
     parts = [NEGATIVE_PROMPT_HEADER]
     for task, good, bad in examples:
         parts.append(f"Task: {task}\nSuccessful:\n{good}\nNear-miss:\n{bad}\n\n")

@@ -30,26 +30,14 @@ from typing import Any
 
 import numpy as np
 
-from arm_gym.core import Trajectory
 from arm_gym.data.dataset import content_key
-from arm_gym.data.explore import make_env
-from arm_gym.data.intents import (
-    Intent,
-    LLMIntentSynthesizer,
-    env_intent,
-    original_intent,
-)
-from arm_gym.data.jsonl import JsonlWriter, read_jsonl
-from arm_gym.data.negatives import (
-    Candidate,
-    LLMNegativeProposer,
-    check_triplet,
-    env_negatives,
-    expert_positive,
-    replay_actions,
-)
+from arm_gym.data.intents import LLMIntentSynthesizer
+from arm_gym.data.negatives import LLMNegativeProposer, check_triplet, env_negatives
 from arm_gym.data.triplets import Triplet
-from arm_gym.reward.render import render_trajectory
+from arm_gym.envs import make_env
+from arm_gym.envs.synthesis import Candidate, Intent, get_adapter, replay_actions
+from arm_gym.jsonl import JsonlWriter, read_jsonl
+from arm_gym.trajectory import Trajectory, load_trajectories
 
 logger = logging.getLogger(__name__)
 
@@ -199,7 +187,7 @@ class Synthesizer:
         self._llm_texts.clear()
         if self.intent_llm is None or not trajectories:
             return
-        grounded = [t for t in trajectories if env_intent(t, self.env(t.env_id).unwrapped) is not None]
+        grounded = [t for t in trajectories if self._relabel(t) is not None]
         texts = self.intent_llm.texts(grounded) if grounded else []
         self._llm_texts = {id(t): text for t, text in zip(grounded, texts)}
         self._llm_unreachable = {id(t) for t in grounded} if self.intent_llm.last_error is not None else set()
@@ -207,9 +195,10 @@ class Synthesizer:
     def intents(self, trajectory: Trajectory) -> list[tuple[Intent, list[str], list[Candidate]]]:
         """(intent, positive actions, extra negatives) for each intent source that applies."""
         env = self.env(trajectory.env_id)
+        adapter = get_adapter(env)
         out = []
         if "relabel" in self.sources:
-            grounded = env_intent(trajectory, env.unwrapped)
+            grounded = self._relabel(trajectory)
             if grounded is not None:
                 if self.intent_llm is not None:
                     if id(trajectory) in self._llm_texts:
@@ -227,11 +216,15 @@ class Synthesizer:
                 if grounded is not None:
                     out.append((grounded, list(trajectory.actions), []))
         if "original" in self.sources and not trajectory.won:
-            intent = original_intent(trajectory)
-            expert = expert_positive(intent, env.unwrapped)
+            intent = adapter.original_intent(trajectory)
+            expert = adapter.expert_actions(env, intent)
             if expert:
                 out.append((intent, list(expert), [Candidate("explored", list(trajectory.actions), note="self")]))
         return out
+
+    def _relabel(self, trajectory: Trajectory) -> Intent | None:
+        env = self.env(trajectory.env_id)
+        return get_adapter(env).relabel(trajectory, env.unwrapped)
 
     def triplets(
         self, trajectory: Trajectory, pool: Sequence[Trajectory], source_key: str
@@ -297,8 +290,6 @@ class Synthesizer:
             meta["negative_note"] = cand.note
         return Triplet(
             prompt=intent.text,
-            chosen=render_trajectory(intent.text, result.positive),
-            rejected=render_trajectory(intent.text, result.negative),
             chosen_trajectory=result.positive,
             rejected_trajectory=result.negative,
             chosen_return=result.positive.env_return,
@@ -343,8 +334,6 @@ def synthesize(
     batch_size: int = 16,
 ) -> SynthesisStats:
     """Turn explored trajectories (a file or a list) into checked triplets appended to ``out``; resumable."""
-    from arm_gym.wrappers.record import load_trajectories
-
     synthesizer = synthesizer or Synthesizer()
     trajs = (
         load_trajectories(trajectories, strict=False)

@@ -5,21 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from arm_gym.core import SCHEMA_VERSION, Trajectory, record_schema
+from arm_gym.trajectory import SCHEMA_VERSION, Trajectory, record_schema
 
 
 @dataclass
 class Triplet:
-    """One preference example in TRL's format plus its sources, so it can be audited and re-rendered.
+    """One preference example: the intent (``prompt``), the trajectory that fulfils it and one that does not,
+    with their env returns under the intent.
 
-    ``prompt`` is the intent; ``chosen`` / ``rejected`` are the rendered positive / negative trajectories
-    (:func:`arm_gym.reward.render.render_trajectory`); the source trajectories and their env returns
-    under the intent travel with them.
+    Triplets store trajectories, not text: the reward layer renders them
+    (:func:`arm_gym.reward.render.render_trajectory`) for training, scoring and the Hugging Face export, so a
+    change of rendering never leaves stale text in a file. Files written before carried ``chosen`` /
+    ``rejected`` text as well; it is ignored on reading.
     """
 
     prompt: str
-    chosen: str
-    rejected: str
     chosen_trajectory: Trajectory
     rejected_trajectory: Trajectory
     chosen_return: float
@@ -36,8 +36,6 @@ class Triplet:
             "env_id": self.env_id,
             "task_id": self.task_id,
             "prompt": self.prompt,
-            "chosen": self.chosen,
-            "rejected": self.rejected,
             "chosen_return": self.chosen_return,
             "rejected_return": self.rejected_return,
             "chosen_trajectory": self.chosen_trajectory.to_dict(),
@@ -52,8 +50,6 @@ class Triplet:
         try:
             return cls(
                 prompt=str(record["prompt"]),
-                chosen=str(record["chosen"]),
-                rejected=str(record["rejected"]),
                 chosen_trajectory=Trajectory.from_dict(record["chosen_trajectory"]),
                 rejected_trajectory=Trajectory.from_dict(record["rejected_trajectory"]),
                 chosen_return=float(record["chosen_return"]),

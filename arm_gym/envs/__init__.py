@@ -1,7 +1,10 @@
 """Every arm_gym environment id, registered with Gymnasium in one place.
 
 Entry points are strings, so registering imports no simulator: a benchmark's module (and its
-heavy dependencies) is imported only when ``gym.make`` builds that env.
+heavy dependencies) is imported only when ``gym.make`` builds that env. Each registration carries the
+env's step limit as ``max_episode_steps`` (visible in ``gym.spec(id)``, applied by Gymnasium's
+``TimeLimit`` and overridden with ``gym.make(id, max_episode_steps=N)``); the env's own ``max_steps``
+is left off when it is made through Gymnasium, so there is one limit.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ class ArmEnvSpec:
     id: str
     entry_point: str
     description: str
-    kwargs: dict[str, Any] = field(default_factory=dict)
+    max_episode_steps: int
+    kwargs: dict[str, Any] = field(default_factory=lambda: {"max_steps": None})
 
 
 ENV_SPECS: tuple[ArmEnvSpec, ...] = (
@@ -27,22 +31,26 @@ ENV_SPECS: tuple[ArmEnvSpec, ...] = (
         "ARM-Game24-v0",
         "arm_gym.envs.game24:Game24Env",
         "Game of 24: combine four numbers two at a time with + - * / to reach 24 (ToT/ARMAP formulation).",
+        max_episode_steps=10,
     ),
     ArmEnvSpec(
         "ARM-WebShop-v0",
         "arm_gym.envs.webshop:WebShopEnv",
         "WebShop text-mode shopping (search, click, buy) on a generated 10k-product catalogue or the official data.",
+        max_episode_steps=15,
     ),
     ArmEnvSpec(
         "ARM-ScienceWorld-v0",
         "arm_gym.envs.scienceworld:ScienceWorldEnv",
         "ScienceWorld: 30 elementary-science tasks with train/dev/test variations (needs `scienceworld` and Java 11+).",
+        max_episode_steps=100,
     ),
     ArmEnvSpec(
         "ARM-TextWorld-v0",
         "arm_gym.envs.textworld:TextWorldEnv",
         "TextWorld: coin collector, treasure hunter, cooking and custom games generated and compiled locally "
         "(needs `textworld`).",
+        max_episode_steps=100,
     ),
 )
 
@@ -51,7 +59,35 @@ def register_envs() -> None:
     """Register every :data:`ENV_SPECS` id with Gymnasium (idempotent)."""
     for spec in ENV_SPECS:
         if spec.id not in gym.registry:
-            gym.register(id=spec.id, entry_point=spec.entry_point, kwargs=dict(spec.kwargs), disable_env_checker=False)
+            gym.register(
+                id=spec.id,
+                entry_point=spec.entry_point,
+                max_episode_steps=spec.max_episode_steps,
+                kwargs=dict(spec.kwargs),
+                disable_env_checker=False,
+            )
+
+
+def make_env(env_id: str, **kwargs: Any) -> gym.Env:
+    """``gym.make(env_id, **kwargs)``; an unregistered ``"package.module:Class"`` is registered from that
+    entry point first, so any text env class can be named where an id is expected."""
+    return gym.make(_spec_or_id(env_id), **kwargs)
+
+
+def _spec_or_id(env_id: str) -> str | gym.envs.registration.EnvSpec:
+    """``env_id``, or for an entry point ``"module:Class"`` that is no registered id, its registered spec."""
+    register_envs()
+    if ":" in env_id and env_id.partition(":")[2] not in gym.registry:
+        if env_id not in gym.registry:
+            gym.register(id=env_id, entry_point=env_id)
+        return gym.registry[env_id]
+    return env_id
+
+
+def spec_of(env_id: str) -> gym.envs.registration.EnvSpec:
+    """The registered spec of ``env_id`` (an id, or an entry point ``"module:Class"`` registered on first use)."""
+    spec = _spec_or_id(env_id)
+    return gym.spec(spec) if isinstance(spec, str) else spec
 
 
 def make_vec(env_id: str, num_envs: int = 1, vectorization_mode: str = "sync", **kwargs: Any) -> gym.vector.VectorEnv:
@@ -65,7 +101,7 @@ def make_vec(env_id: str, num_envs: int = 1, vectorization_mode: str = "sync", *
     vector_kwargs = dict(kwargs.pop("vector_kwargs", None) or {})
     if vectorization_mode == "async":
         vector_kwargs.setdefault("shared_memory", False)
-    return gym.make_vec(env_id, num_envs=num_envs, vectorization_mode=vectorization_mode, vector_kwargs=vector_kwargs, **kwargs)
+    return gym.make_vec(_spec_or_id(env_id), num_envs=num_envs, vectorization_mode=vectorization_mode, vector_kwargs=vector_kwargs, **kwargs)
 
 
 def env_ids() -> list[str]:

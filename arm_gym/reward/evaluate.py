@@ -16,13 +16,18 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from arm_gym.core import Step, Trajectory
+import gymnasium as gym
+
+from arm_gym.data.rollout import play_episode
 from arm_gym.data.triplets import Triplet
+from arm_gym.envs import make_env
+from arm_gym.policies import EpsilonPolicy, LookaheadPolicy, Policy, RandomPolicy
+from arm_gym.trajectory import Trajectory
 
 logger = logging.getLogger(__name__)
 
@@ -68,101 +73,13 @@ def better_of_two_accuracy(scores: Sequence[float], returns: Sequence[float], gr
 
 
 # ---------------------------------------------------------------------- fresh trajectories
-def _fill(action: str, instruction: str, rng: np.random.Generator) -> str:
-    """Fill a template action such as WebShop's ``search[...]`` with words of the instruction."""
-    if not action.endswith("[...]"):
-        return action
-    from arm_gym.data.explore import RandomExplorer
-
-    return f"{action[:-5]}[{RandomExplorer.query(instruction, rng)}]"
-
-
-def _random_action(env: Any, actions: Sequence[str], rng: np.random.Generator) -> str:
-    if not len(actions):
-        return ""
-    return _fill(actions[int(rng.integers(len(actions)))], getattr(env, "instruction", ""), rng)
-
-
-def _random_rollout_return(env: Any, rng: np.random.Generator, depth: int) -> float:
-    total = 0.0
-    for _ in range(depth):
-        _, reward, terminated, truncated, _ = env.step(_random_action(env, list(env.admissible_actions()), rng))
-        total += float(reward)
-        if terminated or truncated:
-            break
-    return total
-
-
-def lookahead_action(
-    env: Any, rng: np.random.Generator, *, candidates: int = 16, rollouts: int = 2, depth: int = 10, fills: int = 4
-) -> str:
-    """The best of up to ``candidates`` admissible actions, each judged by the mean of ``rollouts``
-    random rollouts from it (a template action counts as ``fills`` random fillings)."""
-    instruction = getattr(env, "instruction", "")
-    actions: list[str] = []
-    for action in env.admissible_actions():
-        actions += [_fill(action, instruction, rng) for _ in range(fills)] if action.endswith("[...]") else [action]
-    if not actions:
-        return ""
-    if len(actions) > candidates:
-        actions = [actions[i] for i in rng.choice(len(actions), size=candidates, replace=False)]
-    state = env.get_state()
-    values = []
-    for action in actions:
-        total = 0.0
-        for _ in range(rollouts):
-            _, reward, terminated, truncated, _ = env.step(action)
-            total += float(reward)
-            if not (terminated or truncated):
-                total += _random_rollout_return(env, rng, depth)
-            env.set_state(state)
-        values.append(total / rollouts)
-    best = np.flatnonzero(np.asarray(values) == max(values))
-    return actions[int(rng.choice(best))]
-
-
-def play_episode(
-    env: Any,
-    task_id: str,
-    *,
-    policy: str | Callable[[Any, dict, np.random.Generator], str] = "lookahead",
-    epsilon: float = 0.0,
-    seed: int = 0,
-    split: str = "test",
-    max_steps: int = 30,
-    lookahead: dict[str, int] | None = None,
-) -> Trajectory:
-    """Play one episode of ``task_id`` on an arm_gym ``TextEnv`` (unwrapped) and record it.
-
-    ``lookahead`` holds keyword arguments of :func:`lookahead_action` (candidates, rollouts, depth).
-    """
-    rng = np.random.default_rng(seed)
-    obs, info = env.reset(seed=seed, options={"task_id": task_id, "split": split})
-    traj = Trajectory(
-        env_id=getattr(env.spec, "id", type(env).__name__) if env.spec else type(env).__name__,
-        task_id=str(info.get("task_id", task_id)),
-        instruction=str(info["instruction"]),
-        initial_observation=obs,
-        seed=seed,
-        meta={"policy": policy if isinstance(policy, str) else getattr(policy, "__name__", "custom"), "epsilon": epsilon},
-    )
-    for _ in range(max_steps):
-        actions = list(info.get("admissible_actions", []))
-        if callable(policy):
-            action = policy(obs, info, rng)
-        elif policy == "random" or rng.random() < epsilon:
-            action = _random_action(env, actions, rng)
-        elif policy == "lookahead":
-            action = lookahead_action(env, rng, **(lookahead or {}))
-        else:
-            raise ValueError(f"unknown policy {policy!r}; choose one of {POLICIES} or pass a callable")
-        obs, reward, terminated, truncated, info = env.step(action)
-        traj.steps.append(Step(action, obs, float(reward)))
-        traj.env_return += float(reward)
-        traj.won = bool(info.get("won", False))
-        if terminated or truncated:
-            break
-    return traj
+def eval_policy(env: gym.Env, name: str, epsilon: float, lookahead: dict[str, int] | None = None) -> Policy:
+    """The policy of one fresh episode: ``"random"``, or ``"lookahead"`` mixed with random actions at rate ``epsilon``."""
+    if name == "random":
+        return RandomPolicy(fallback_action="")
+    if name == "lookahead":
+        return EpsilonPolicy(LookaheadPolicy(env, **(lookahead or {})), epsilon)
+    raise ValueError(f"unknown policy {name!r}; choose one of {POLICIES}")
 
 
 def fresh_trajectories(
@@ -173,28 +90,34 @@ def fresh_trajectories(
     policy: str = "lookahead",
     split: str = "test",
     seed: int = 12345,
-    max_steps: int = 30,
+    max_steps: int | None = None,
     env_kwargs: dict[str, Any] | None = None,
     progress: bool = True,
     lookahead: dict[str, int] | None = None,
 ) -> list[Trajectory]:
-    """Trajectories on the first ``n_tasks`` tasks of ``split`` (random-action rate spread over episodes)."""
-    import gymnasium as gym
+    """Trajectories on the first ``n_tasks`` tasks of ``split`` (random-action rate spread over episodes,
+    from 0 for a task's first episode to 1 for its last). ``max_steps`` overrides the env's step limit."""
     from tqdm.auto import tqdm
 
-    import arm_gym  # noqa: F401  (registers the ids)
-
-    env = gym.make(env_id, **(env_kwargs or {})).unwrapped
+    kwargs = dict(env_kwargs or {})
+    if max_steps is not None:
+        kwargs["max_episode_steps"] = max_steps
+    env = make_env(env_id, **kwargs)
     try:
-        tasks = list(env.task_ids(split))[:n_tasks]
+        tasks = list(env.unwrapped.task_ids(split))[:n_tasks]
         if not tasks:
             raise ValueError(f"{env_id} has no tasks in split {split!r}")
         out = []
         jobs = [(t, k) for t in tasks for k in range(episodes_per_task)]
         for n, (task, k) in enumerate(tqdm(jobs, desc=f"fresh {split} episodes", disable=not progress)):
             epsilon = k / (episodes_per_task - 1) if episodes_per_task > 1 else 0.0
-            out.append(play_episode(env, task, policy=policy, epsilon=epsilon, seed=seed + n, split=split,
-                                    max_steps=max_steps, lookahead=lookahead))
+            actor = eval_policy(env, policy, epsilon, lookahead)
+            out.append(
+                play_episode(
+                    env, actor, seed=seed + n, options={"task_id": task, "split": split},
+                    meta={"policy": policy, "epsilon": epsilon},
+                )
+            )
         return out
     finally:
         env.close()

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from arm_gym.core import Step, Trajectory
+from arm_gym.trajectory import Step, Trajectory
 from arm_gym.reward.render import TEMPLATE_VERSION, RenderConfig
 
 logger = logging.getLogger(__name__)

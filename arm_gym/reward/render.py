@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from arm_gym.core import Step, Trajectory
+from arm_gym.trajectory import Step, Trajectory
 
 TEMPLATE_VERSION = 1
 """Bumped whenever the rendered text changes, so a checkpoint can tell which format it was trained on."""

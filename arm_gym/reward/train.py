@@ -1,6 +1,7 @@
 """Train a trajectory reward model on triplets with TRL's ``RewardTrainer`` (Bradley–Terry loss).
 
-The pipeline: read ``triplets.jsonl`` → split train/validation by task (no task in both) → render
+The pipeline: read ``triplets.jsonl`` → split train/validation by task with :func:`~arm_gym.data.dataset.split_by_task` (no task in both; the
+same split as the Hugging Face export) → render
 every (intent, trajectory) within the token budget with the model's :class:`RenderConfig` and
 tokenize it (so TRL never drops a pair for length; pairs identical after rendering carry no signal
 and are dropped, counted and reported) → ``RewardTrainer`` with reward centering (ARMAP's 1e-3),
@@ -24,9 +25,9 @@ from typing import Any
 
 import numpy as np
 
-from arm_gym.core import Trajectory
-from arm_gym.data.dataset import load_triplets
-from arm_gym.data.jsonl import append_jsonl
+from arm_gym.trajectory import Trajectory
+from arm_gym.data.dataset import load_triplets, split_by_task
+from arm_gym.jsonl import append_jsonl
 from arm_gym.data.triplets import Triplet
 from arm_gym.reward.render import RenderConfig, render_trajectory
 
@@ -109,28 +110,6 @@ def data_hash(triplets: Sequence[Triplet]) -> str:
     return digest.hexdigest()
 
 
-def split_triplets(triplets: Sequence[Triplet], val_fraction: float, seed: int = 0) -> tuple[list, list]:
-    """Split by task (``task_id``, else the prompt) so no validation task is seen in training."""
-    if not 0 <= val_fraction < 1:
-        raise ValueError(f"val_fraction must be in [0, 1), not {val_fraction}")
-    if val_fraction == 0 or len(triplets) < 2:
-        return list(triplets), []
-    groups = sorted({t.task_id or t.prompt for t in triplets})
-    rng = np.random.default_rng(seed)
-    if len(groups) >= 4:
-        n_val = max(1, round(len(groups) * val_fraction))
-        val_groups = set(rng.permutation(groups)[:n_val].tolist())
-        train = [t for t in triplets if (t.task_id or t.prompt) not in val_groups]
-        val = [t for t in triplets if (t.task_id or t.prompt) in val_groups]
-        if train:
-            return train, val
-    # Too few tasks to hold some out: split the pairs themselves.
-    idx = rng.permutation(len(triplets))
-    n_val = max(1, round(len(triplets) * val_fraction))
-    val_idx = set(idx[:n_val].tolist())
-    return [t for i, t in enumerate(triplets) if i not in val_idx], [t for i, t in enumerate(triplets) if i in val_idx]
-
-
 def graded_pairs(triplets: Sequence[Triplet], *, max_per_intent: int = 10) -> list[Triplet]:
     """Extra pairs from the triplets' own trajectories: for each intent (prompt and task), every two of
     its distinct trajectories whose env returns differ, higher return as chosen, not already a triplet.
@@ -155,7 +134,7 @@ def graded_pairs(triplets: Sequence[Triplet], *, max_per_intent: int = 10) -> li
                 key = (prompt, tuple(better.actions), tuple(worse.actions))
                 if rb - rw <= 1e-6 or key in existing or added >= max_per_intent:
                     continue
-                out.append(Triplet(prompt, "", "", better, worse, rb, rw, task_id=task_id, meta={"graded": True}))
+                out.append(Triplet(prompt, better, worse, rb, rw, task_id=task_id, meta={"graded": True}))
                 added += 1
     return out
 
@@ -251,7 +230,7 @@ def train_reward_model(
         train_set = all_triplets
         val_set = load_triplets(val_triplets) if isinstance(val_triplets, (str, os.PathLike)) else list(val_triplets)
     else:
-        train_set, val_set = split_triplets(all_triplets, config.val_fraction, config.seed)
+        train_set, val_set = split_by_task(all_triplets, validation_fraction=config.val_fraction, seed=config.seed)
     extra: list[Triplet] = []
     if config.graded_pairs:
         extra = graded_pairs(train_set)

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from arm_gym.wrappers.record import load_trajectories
+from arm_gym.trajectory import load_trajectories
 
 from arm_gym.cli import main
 from arm_gym.data.explore import collect
@@ -57,7 +57,7 @@ def test_collect_cli_writes_and_summarises(tmp_path, capsys):
     assert "8 episodes collected" in capsys.readouterr().out
     trajs = load_trajectories(out)
     assert sorted(t.seed for t in trajs) == list(range(5, 13))
-    assert all(t.meta["policy"] == "random" and t.meta["max_steps"] == 30 for t in trajs)
+    assert all(t.meta["policy"] == "random" and "max_steps" not in t.meta for t in trajs)  # the env's own limit
     assert main([*args, "--split", "test", "--async"]) == 0
     assert "8 episodes collected (0 already in the file)" in capsys.readouterr().out  # another split: other episodes
     assert all(t.meta["options"] == {"split": "test"} for t in load_trajectories(out)[8:])
@@ -105,7 +105,7 @@ def test_kill_9_mid_collect_then_rerun_keeps_everything_once(tmp_path):
     assert {t.seed for t in trajs} == set(range(11, 3011))
     # the resumed file holds exactly what an uninterrupted run writes (spot-check the first 40 episodes)
     ref = tmp_path / "ref.jsonl"
-    collect("ARM-Game24-v0", ref, episodes=40, seed=11, max_steps=30, progress=False)
+    collect("ARM-Game24-v0", ref, episodes=40, seed=11, progress=False)
     by_key = {json.loads(line)["meta"]["episode_key"]: json.loads(line) for line in lines}
     for line in complete_lines(ref):
         record = json.loads(line)

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from arm_gym.wrappers.record import load_trajectories
+from arm_gym.trajectory import load_trajectories
 
 from arm_gym.cli import main
 from arm_gym.data.dataset import load_triplets
@@ -26,7 +26,7 @@ def check_triplet_file(path, env_id):
     assert triplets
     for t in triplets:
         assert t.env_id == env_id and t.chosen_return > t.rejected_return
-        assert t.chosen.startswith(f"Instruction: {t.prompt}") and t.rejected.startswith(f"Instruction: {t.prompt}")
+        assert t.chosen_trajectory.instruction == t.prompt == t.rejected_trajectory.instruction
     keys = [t.meta["key"] for t in triplets]
     assert len(keys) == len(set(keys))
     return triplets
@@ -93,7 +93,7 @@ def test_webshop_collect_then_synthesize_end_to_end(tmp_path):
         ("original", "explored"),
     } <= kinds
     for t in triplets:
-        assert t.chosen_return == 1.0 and "Thank you for shopping" in t.chosen  # the positive bought what was asked
+        assert t.chosen_return == 1.0 and "Thank you for shopping" in t.chosen_trajectory.steps[-1].observation  # the positive bought what was asked
         if t.meta["intent_kind"] == "relabel":  # posed as a custom goal: the page shows the synthesized intent
             assert t.meta["intent_options"]["goal"]["instruction"] == t.prompt
             assert t.chosen_trajectory.initial_observation.count(t.prompt) == 1

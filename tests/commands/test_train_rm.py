@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from arm_gym.cli import main
-from arm_gym.data.jsonl import append_jsonl
+from arm_gym.jsonl import append_jsonl
 from arm_gym.reward.model import METADATA_FILE
 from tests.reward.tiny_model import make_triplets, tiny_backbone
 

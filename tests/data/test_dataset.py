@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from arm_gym.core import Step, Trajectory
+from arm_gym.trajectory import Step, Trajectory
 from arm_gym.data.dataset import (
     content_key,
     dedup_triplets,
@@ -12,8 +12,6 @@ from arm_gym.data.dataset import (
     load_triplets,
     save_triplets,
     split_by_task,
-    to_hf_dataset,
-    to_records,
 )
 from arm_gym.data.triplets import Triplet
 
@@ -23,8 +21,6 @@ def make_triplet(task: str, i: int = 0, env_id: str = "E-v0", **meta) -> Triplet
     neg = Trajectory(env_id, task, f"do {task}", steps=[Step(f"bad{i}", "no", 0.0)])
     return Triplet(
         prompt=f"do {task}",
-        chosen=f"Instruction: do {task}\nAction: good",
-        rejected=f"Instruction: do {task}\nAction: bad{i}",
         chosen_trajectory=pos,
         rejected_trajectory=neg,
         chosen_return=1.0,
@@ -85,24 +81,3 @@ def test_split_groups_relabelled_intents_by_their_goal():
     train, _ = split_by_task([a, b, c], validation_fraction=0.5)
     sides = {id(t): ("train" if t in train else "val") for t in (a, b, c)}
     assert sides[id(a)] == sides[id(b)]
-
-
-def test_records_in_trl_preference_format():
-    rows = to_records([make_triplet("a")])
-    assert list(rows[0])[:3] == ["prompt", "chosen", "rejected"]
-    assert "prompt" not in to_records([make_triplet("a")], explicit_prompt=False)[0]
-
-
-def test_hf_export_split_and_columns(tmp_path):
-    import datasets
-
-    triplets = [make_triplet(f"task{t}", i) for t in range(10) for i in range(2)] + [make_triplet("task0", 0)]
-    ds = to_hf_dataset(triplets, validation_fraction=0.3)
-    assert set(ds) == {"train", "validation"}
-    assert len(ds["train"]) + len(ds["validation"]) == 20  # the duplicate is gone
-    assert ds["train"].column_names[:3] == ["prompt", "chosen", "rejected"]
-    assert set(ds["train"]["task_id"]).isdisjoint(ds["validation"]["task_id"])
-    single = to_hf_dataset(triplets, validation_fraction=None, dedup=False)
-    assert isinstance(single, datasets.Dataset) and len(single) == 21
-    ds.save_to_disk(str(tmp_path / "hf"))
-    assert len(datasets.load_from_disk(str(tmp_path / "hf"))["train"]) == len(ds["train"])

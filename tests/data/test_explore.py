@@ -7,18 +7,11 @@ import json
 import gymnasium as gym
 import numpy as np
 import pytest
-from arm_gym.wrappers.record import load_trajectories
+from arm_gym.trajectory import load_trajectories
 
-from arm_gym.data.explore import (
-    EpisodeView,
-    PolicyExplorer,
-    RandomExplorer,
-    collect,
-    episode_key,
-    existing_keys,
-    make_env,
-    unbatch_info,
-)
+from arm_gym.data.explore import collect, episode_key, existing_keys
+from arm_gym.envs import make_env
+from arm_gym.policies import Policy, RandomPolicy
 
 GENERIC = "tests.testing_env:GenericTextEnv"
 
@@ -107,30 +100,25 @@ def test_env_specific_final_info_is_kept(tmp_path):
         assert t.meta["final_info"] == {"purchase": {"asin": "B1", "price": 3.5}}
 
 
-def test_unbatch_info_nested_and_masked():
-    infos = {
-        "a": np.array([1, 2]),
-        "_a": np.array([True, False]),
-        "d": {"x": np.array(["p", "q"], dtype=object), "_x": np.array([True, True])},
-        "_d": np.array([False, True]),
-    }
-    assert unbatch_info(infos, 0) == {"a": 1}
-    assert unbatch_info(infos, 1) == {"d": {"x": "q"}}
+class Scripted(Policy):
+    """A policy that returns ``reply(n)`` actions for a batch of ``n`` episodes."""
+
+    def __init__(self, name, reply):
+        self.name, self.reply = name, reply
+
+    def act(self, observation, info, history=(), rng=None):
+        return self.act_batch([observation], [info])[0]
+
+    def act_batch(self, observations, infos, histories=None, rngs=None):
+        return self.reply(len(observations))
 
 
-def test_policy_adapters():
-    rng = np.random.default_rng(0)
-    view = EpisodeView(0, 0, "i", "o", {"admissible_actions": ["x", "y"]}, [], rng)
-    assert RandomExplorer()([view])[0] in ("x", "y")
-    assert RandomExplorer()([EpisodeView(0, 0, "i", "o", {"admissible_actions": []}, [], rng)]) == [""]
-
-    class One:
-        name = "one"
-
-        def act(self, observation, info, history):
-            return f"act:{observation}"
-
-    assert PolicyExplorer(One())([view]) == ["act:o"] and PolicyExplorer(One()).name == "one"
+def test_random_policy_draws_from_the_episode_generator():
+    info = {"admissible_actions": ["x", "y"], "instruction": "i"}
+    policy = RandomPolicy(seed=0)
+    a = [policy.act("o", info, rng=np.random.default_rng(5)) for _ in range(5)]
+    assert len(set(a)) == 1 and a[0] in ("x", "y")  # the same episode generator state, the same choice
+    assert RandomPolicy(fallback_action="").act("o", {"admissible_actions": []}) == ""
 
 
 def test_bad_input(tmp_path):
@@ -141,20 +129,14 @@ def test_bad_input(tmp_path):
     with pytest.raises(gym.error.Error):
         collect("ARM-NoSuchEnv-v0", tmp_path / "x.jsonl", episodes=1, progress=False)
 
-    def wrong_count(episodes):
-        return []
-
-    wrong_count.name = "broken"
+    wrong_count = Scripted("broken", lambda n: [])
     with pytest.raises(RuntimeError, match="returned 0 actions"):
         collect(GENERIC, tmp_path / "x.jsonl", episodes=2, policy=wrong_count, progress=False)
     assert existing_keys(tmp_path / "missing.jsonl") == set()
 
 
 def test_policy_junk_actions_are_recorded_not_fatal(tmp_path):
-    def junk(episodes):
-        return [None] * len(episodes)
-
-    junk.name = "junk"
+    junk = Scripted("junk", lambda n: [None] * n)
     out = tmp_path / "j.jsonl"
     collect("ARM-Game24-v0", out, episodes=2, policy=junk, max_steps=3, progress=False)
     for t in load_trajectories(out):

@@ -3,25 +3,34 @@
 from __future__ import annotations
 
 import pytest
-from arm_gym.wrappers.record import load_trajectories
+from arm_gym.trajectory import load_trajectories
 
-from arm_gym.core import Step, Trajectory
-from arm_gym.data.explore import collect, make_env
-from arm_gym.data.intents import (
-    Intent,
-    LLMIntentSynthesizer,
-    align_price,
-    build_intent_prompt,
-    consistent_with,
-    env_family,
-    env_intent,
-    original_intent,
-    parse_intent_reply,
-    webshop_intent,
-    with_text,
-)
-from arm_gym.data.negatives import replay_actions
+from arm_gym.trajectory import Step, Trajectory
+from arm_gym.data.explore import collect
+from arm_gym.envs import make_env
+from arm_gym.data.intents import LLMIntentSynthesizer, build_intent_prompt, parse_intent_reply
+from arm_gym.envs.synthesis import Intent, get_adapter, replay_actions
 from arm_gym.llm.base import LLM
+
+
+def env_intent(trajectory: Trajectory, env=None) -> Intent | None:
+    return get_adapter(trajectory.env_id).relabel(trajectory, env)
+
+
+def original_intent(trajectory: Trajectory) -> Intent:
+    return get_adapter(trajectory.env_id).original_intent(trajectory)
+
+
+def consistent_with(text: str, grounded: Intent) -> bool:
+    return get_adapter(grounded.env_id).intent_names_task(text, grounded)
+
+
+def align_price(text: str, grounded: Intent) -> str:
+    return get_adapter(grounded.env_id).align_intent_text(text, grounded)
+
+
+def with_text(intent: Intent, text: str, *, source: str) -> Intent:
+    return get_adapter(intent.env_id).with_text(intent, text, source=source)
 
 WON = Trajectory(
     "ARM-Game24-v0",
@@ -61,12 +70,16 @@ class ScriptedLLM(LLM):
         return [self.replies.pop(0)]
 
 
-def test_env_family():
-    assert env_family("ARM-WebShop-v0") == "webshop"
-    assert env_family("ARM-Game24-v0") == "game24"
-    assert env_family("ARM-ScienceWorld-v0") == "scienceworld"
-    assert env_family("ARM-TextWorld-v0") == "textworld"
-    assert env_family("tests.testing_env:GenericTextEnv") == "generic"
+def test_each_env_names_its_adapter():
+    names = {i: type(get_adapter(i)).__name__ for i in ("ARM-WebShop-v0", "ARM-Game24-v0", "ARM-ScienceWorld-v0",
+                                                        "ARM-TextWorld-v0", "tests.testing_env:GenericTextEnv")}
+    assert names == {
+        "ARM-WebShop-v0": "WebShopSynthesis",
+        "ARM-Game24-v0": "Game24Synthesis",
+        "ARM-ScienceWorld-v0": "ScienceWorldSynthesis",
+        "ARM-TextWorld-v0": "TextWorldSynthesis",
+        "tests.testing_env:GenericTextEnv": "SynthesisAdapter",
+    }
 
 
 def test_task_text_intent_only_for_completed_trajectories():
@@ -115,10 +128,10 @@ def test_webshop_intent_describes_the_purchase(webshop):
         replayed = replay_actions(env, intent, t.actions)
         assert replayed.env_return == 1.0 and intent.text in replayed.initial_observation
     not_bought = next(t for t in trajs if "purchase" not in t.meta.get("final_info", {}))
-    assert env_intent(not_bought, env) is None and webshop_intent(bought[0], None) is None
+    assert env_intent(not_bought, env) is None
     # without the recorded purchase, the intent comes from replaying the trajectory
     stripped = Trajectory.from_dict({**bought[0].to_dict(), "meta": {}})
-    assert webshop_intent(stripped, env).options["goal"] == env_intent(bought[0], env).options["goal"]
+    assert env_intent(stripped, env).options["goal"] == env_intent(bought[0], env).options["goal"]
     original = original_intent(bought[0])
     assert original.grounding["split_group"] == f"asin:{bought[0].meta['final_info']['goal']['asin']}"
 

@@ -5,23 +5,20 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from arm_gym.core import Step, Trajectory
-from arm_gym.data.explore import make_env
-from arm_gym.data.intents import Intent, original_intent
+from arm_gym.trajectory import Step, Trajectory
 from arm_gym.data.negatives import (
-    Candidate,
     LLMNegativeProposer,
     build_negative_prompt,
     check_triplet,
     deviate,
     env_negatives,
-    expert_positive,
     explored,
-    false_24,
     parse_action_lines,
-    replay_actions,
     stop_short,
 )
+from arm_gym.envs import make_env
+from arm_gym.envs.game24.synthesis import false_24
+from arm_gym.envs.synthesis import Candidate, Intent, get_adapter, replay_actions
 from arm_gym.llm.base import LLM
 
 GENERIC = "tests.testing_env:GenericTextEnv"
@@ -33,6 +30,14 @@ def game24():
     env = make_env("ARM-Game24-v0")
     yield env
     env.close()
+
+
+def original_intent(trajectory: Trajectory) -> Intent:
+    return get_adapter(trajectory.env_id).original_intent(trajectory)
+
+
+def expert_positive(intent: Intent, env) -> list[str] | None:
+    return get_adapter(env).expert_actions(env, intent)
 
 
 def puzzle_intent(task_id: str = PUZZLE) -> Intent:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from arm_gym.core import SCHEMA_VERSION, Step, Trajectory
+from arm_gym.trajectory import SCHEMA_VERSION, Step, Trajectory
 from arm_gym.data.triplets import Triplet
 
 
 def _triplet() -> Triplet:
     good = Trajectory("ARM-X-v0", "t", "do it", "start", [Step("a", "done", 1.0)], 1.0, True)
     bad = Trajectory("ARM-X-v0", "t", "do it", "start", [Step("b", "no", 0.0)], 0.0, False)
-    return Triplet("do it", "good text", "bad text", good, bad, 1.0, 0.0, "t", "ARM-X-v0", {"kind": "x"})
+    return Triplet("do it", good, bad, 1.0, 0.0, "t", "ARM-X-v0", {"kind": "x"})
 
 
 def test_round_trip():
@@ -25,7 +25,7 @@ def test_round_trip():
     [
         ({"schema": SCHEMA_VERSION + 1}, "schema 2 is newer"),
         ({"schema": "1"}, "newer than this arm_gym reads"),
-        ({"prompt": "x"}, "no 'chosen' field"),
+        ({"prompt": "x"}, "no 'chosen_trajectory' field"),
         ([1, 2], "a JSON list, not an object"),
         ({**_triplet().to_dict(), "chosen_return": "high"}, "not a triplet record"),
         ({**_triplet().to_dict(), "chosen_trajectory": {"env_id": "x"}}, "no 'steps' field"),

@@ -5,7 +5,7 @@ import sys
 import numpy as np
 import pytest
 
-from arm_gym.core import Step, Trajectory
+from arm_gym.trajectory import Step, Trajectory
 from arm_gym.reward.model import (
     BF16_CPU_TOLERANCE,
     METADATA_FILE,

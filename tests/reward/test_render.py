@@ -1,6 +1,6 @@
 import pytest
 
-from arm_gym.core import Step, Trajectory
+from arm_gym.trajectory import Step, Trajectory
 from arm_gym.reward.render import MIN_TOKENS, RenderConfig, render_trajectory
 
 

@@ -3,7 +3,7 @@ import json
 import numpy as np
 import pytest
 
-from arm_gym.core import Step, Trajectory
+from arm_gym.trajectory import Step, Trajectory
 from arm_gym.data.triplets import Triplet
 from arm_gym.reward.model import METADATA_FILE, RewardModel
 from arm_gym.reward.render import RenderConfig
@@ -14,7 +14,6 @@ from arm_gym.reward.train import (
     data_hash,
     graded_pairs,
     load_triplets,
-    split_triplets,
     tokenize_triplets,
     train_reward_model,
 )
@@ -52,14 +51,14 @@ def test_the_checkpoint_is_safetensors_with_metadata_and_validation_triplets(tra
     assert np.mean(chosen > rejected) == pytest.approx(result.val_accuracy)
 
 
-def test_split_holds_out_whole_tasks():
+def test_training_splits_like_the_export():
+    """train-rm holds out whole tasks with the same function as the Hugging Face export (one split)."""
+    from arm_gym.data.dataset import split_by_task
+
     triplets = make_triplets(60, n_tasks=20)
-    train, val = split_triplets(triplets, 0.25, seed=1)
+    train, val = split_by_task(triplets, validation_fraction=0.25, seed=1)
     assert len(train) + len(val) == 60 and val
     assert not {t.task_id for t in train} & {t.task_id for t in val}
-    assert split_triplets(triplets, 0.0) == (triplets, [])
-    with pytest.raises(ValueError):
-        split_triplets(triplets, 1.0)
 
 
 def test_rendering_within_the_budget_counts_truncated_and_drops_identical_pairs(tmp_path_factory):
@@ -75,7 +74,7 @@ def test_rendering_within_the_budget_counts_truncated_and_drops_identical_pairs(
     same_tail = Trajectory("E", "t", "x", steps=[Step("first", "start", 0.0)] + prefix[1:] + [Step("bad", "lost", 0.0)])
 
     def triplet(a, b):
-        return Triplet("do it", "", "", a, b, 1.0, 0.0, task_id="t")
+        return Triplet("do it", a, b, 1.0, 0.0, task_id="t")
 
     rows, stats = tokenize_triplets([triplet(good, bad), triplet(differ_early, same_tail)], tokenizer, RenderConfig(64))
     assert stats == {"truncated": 2, "dropped_identical": 1}  # the two differ only in steps the budget dropped
@@ -123,8 +122,8 @@ def test_graded_pairs_order_the_negatives_of_one_intent_by_return():
 
     best, partial, nothing = traj("a", "buy"), traj("a", "b", "buy"), traj("a")
     triplets = [
-        Triplet("get x", "", "", best, partial, 1.0, 0.5, task_id="t"),
-        Triplet("get x", "", "", best, nothing, 1.0, 0.0, task_id="t"),
+        Triplet("get x", best, partial, 1.0, 0.5, task_id="t"),
+        Triplet("get x", best, nothing, 1.0, 0.0, task_id="t"),
     ]
     extra = graded_pairs(triplets)
     assert len(extra) == 1  # the two positive-vs-negative pairs exist already

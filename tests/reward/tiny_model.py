@@ -10,9 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from arm_gym.core import Step, Trajectory
+from arm_gym.trajectory import Step, Trajectory
 from arm_gym.data.triplets import Triplet
-from arm_gym.reward.render import render_trajectory
 from tests.testing_env import GenericTextEnv
 
 
@@ -72,8 +71,6 @@ def make_triplets(n: int, *, n_tasks: int = 20, seed: int = 0) -> list[Triplet]:
         triplets.append(
             Triplet(
                 prompt=prompt,
-                chosen=render_trajectory(prompt, chosen),
-                rejected=render_trajectory(prompt, rejected),
                 chosen_trajectory=chosen,
                 rejected_trajectory=rejected,
                 chosen_return=chosen.env_return,
@@ -124,12 +121,13 @@ def trained_checkpoint(root: Path):
     if "trained" not in _CACHE:
         from arm_gym.reward.evaluate import pairwise_accuracy
         from arm_gym.reward.model import RewardModel
-        from arm_gym.reward.train import split_triplets, train_reward_model
+        from arm_gym.data.dataset import split_by_task
+        from arm_gym.reward.train import train_reward_model
 
         backbone = tiny_backbone(root)
         triplets = make_triplets(200)
         config = tiny_train_config(backbone)
-        _, val = split_triplets(triplets, config.val_fraction, config.seed)
+        _, val = split_by_task(triplets, validation_fraction=config.val_fraction, seed=config.seed)
         initial = pairwise_accuracy(RewardModel.from_pretrained(backbone, precision="fp32", device="cpu"), val)
         out = Path(root) / "tiny-rm"
         result = train_reward_model(triplets, out, config)

@@ -14,7 +14,7 @@ import pytest
 from arm_gym.wrappers import RecordTrajectory, load_trajectories
 
 import arm_gym  # noqa: F401
-from arm_gym.core import SCHEMA_VERSION
+from arm_gym.trajectory import SCHEMA_VERSION
 from arm_gym.envs.game24.puzzles import solve
 from tests.testing_env import GenericTextEnv
 

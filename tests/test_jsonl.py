@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from arm_gym.data.jsonl import CorruptRecordError, JsonlWriter, append_jsonl, read_jsonl, repair_tail
+from arm_gym.jsonl import CorruptRecordError, JsonlWriter, append_jsonl, read_jsonl, repair_tail
 
 
 def test_round_trip(tmp_path):

@@ -7,10 +7,12 @@ import numpy as np
 import pytest
 
 import arm_gym  # noqa: F401  (registers the ids)
-from arm_gym.core import Step
+from arm_gym.trajectory import Step
 from arm_gym.llm import OpenAICompatibleLLM
-from arm_gym.planning import LLMPolicy, RandomPolicy, match_action, split_infos
-from arm_gym.planning.prompts import GAME24_EXAMPLE, GENERIC_EXAMPLE
+from arm_gym.policies import LLMPolicy, RandomPolicy, match_action
+from arm_gym.trajectory import split_infos
+from arm_gym.envs.game24.synthesis import POLICY_EXAMPLE as GAME24_EXAMPLE
+from arm_gym.envs.synthesis import GENERIC_POLICY_EXAMPLE as GENERIC_EXAMPLE
 from tests.testing_env import GenericTextEnv
 
 INFO = {"instruction": "say good 3 times", "admissible_actions": ["good", "bad"]}

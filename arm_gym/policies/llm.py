@@ -1,107 +1,31 @@
-"""Policies that pick a text action: uniformly random among the admissible ones, or an LLM's ReAct choice.
-
-A :class:`Policy` maps ``(observation, info, history)`` to one action string; ``act_batch`` does
-it for many episodes at once (one per vector sub-env), which an LLM policy turns into one
-concurrent batch of requests. ``info`` is the env's info dict (``instruction``,
-``admissible_actions``); ``history`` the episode's past :class:`~arm_gym.core.Step` records.
-Exploration uses these policies now and the planners later.
+"""An LLM policy: a ReAct-style agent over any :class:`~arm_gym.llm.base.LLM` backend.
 
 Example:
-    >>> import gymnasium as gym, arm_gym
-    >>> env = gym.make("ARM-Game24-v0")
-    >>> policy = RandomPolicy(seed=0)
-    >>> obs, info = env.reset(seed=0)
-    >>> action = policy.act(obs, info)
-    >>> action in info["admissible_actions"]
-    True
+    >>> from arm_gym.llm import OpenAICompatibleLLM                                   # doctest: +SKIP
+    >>> policy = LLMPolicy(OpenAICompatibleLLM(base_url="http://127.0.0.1:8080/v1"), mode="complete")  # doctest: +SKIP
+    >>> action = policy.act(obs, info)                                               # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from arm_gym.core import ACTION_MAX_LENGTH
+from arm_gym.envs.synthesis import SynthesisAdapter, get_adapter
 from arm_gym.llm.base import LLM
-from arm_gym.planning import prompts
+from arm_gym.policies import prompts
+from arm_gym.policies.base import Policy
+from arm_gym.trajectory import split_infos
 
 logger = logging.getLogger(__name__)
 
 _ACTION_LINE = re.compile(r"^[\s*>#-]*action\s*(?:\d+\s*)?:\s*(.*?)\s*$", re.IGNORECASE | re.MULTILINE)
 _WRAPPERS = "`'\"*"
-
-
-class Policy(ABC):
-    """Chooses one text action per step."""
-
-    name: str = "policy"
-
-    def reset(self, seed: int | None = None) -> None:
-        """Start afresh (and reseed, where the policy is random)."""
-
-    @abstractmethod
-    def act(self, observation: str, info: Mapping[str, Any], history: Sequence[Any] = ()) -> str:
-        """The action for one episode."""
-
-    def act_batch(
-        self,
-        observations: Sequence[str],
-        infos: Sequence[Mapping[str, Any]] | Mapping[str, Any],
-        histories: Sequence[Sequence[Any]] | None = None,
-    ) -> list[str]:
-        """One action per episode; ``infos`` may be a list of dicts or a vector env's batched info dict."""
-        infos = split_infos(infos, len(observations))
-        histories = histories if histories is not None else [()] * len(observations)
-        return [self.act(o, i, h) for o, i, h in zip(observations, infos, histories)]
-
-
-def split_infos(infos: Sequence[Mapping[str, Any]] | Mapping[str, Any], num: int) -> list[Mapping[str, Any]]:
-    """Per-episode info dicts from either a list of them or gymnasium's batched ``{key: array, _key: mask}``."""
-    if not isinstance(infos, Mapping):
-        infos = list(infos)
-        if len(infos) != num:
-            raise ValueError(f"got {len(infos)} infos for {num} observations")
-        return infos
-    out: list[dict[str, Any]] = [{} for _ in range(num)]
-    for key, values in infos.items():
-        if key.startswith("_"):
-            continue
-        mask = infos.get(f"_{key}")
-        for i in range(num):
-            if mask is None or bool(mask[i]):
-                out[i][key] = values[i]
-    return out
-
-
-class RandomPolicy(Policy):
-    """Uniform choice among ``info["admissible_actions"]`` with the policy's own seeded generator.
-
-    Args:
-        seed: seeds the policy's ``numpy`` Generator (global RNG state is never touched).
-        fallback_action: sent when the env lists no admissible action.
-    """
-
-    name = "random"
-
-    def __init__(self, seed: int | None = None, fallback_action: str = "look"):
-        self.fallback_action = fallback_action
-        self.rng = np.random.default_rng(seed)
-
-    def reset(self, seed: int | None = None) -> None:
-        """Reseed when ``seed`` is given; otherwise keep drawing from the same stream."""
-        if seed is not None:
-            self.rng = np.random.default_rng(seed)
-
-    def act(self, observation: str, info: Mapping[str, Any], history: Sequence[Any] = ()) -> str:
-        actions = list(info.get("admissible_actions") or ())
-        if not actions:
-            return self.fallback_action
-        return str(actions[int(self.rng.integers(len(actions)))])
 
 
 class LLMPolicy(Policy):
@@ -111,8 +35,10 @@ class LLMPolicy(Policy):
         llm: any :class:`~arm_gym.llm.base.LLM` backend.
         mode: ``"chat"`` (instruction-tuned models: Thought + Action) or ``"complete"`` (base models:
             few-shot text ending in ``Action:``, stopped at the newline).
-        examples: few-shot episodes in the prompt format (default: :func:`prompts.examples_for` ``env_id``).
-        env_id: picks the default examples.
+        examples: few-shot episodes in the prompt format (default: those of the env the policy is bound to,
+            see :meth:`bind`; the env of ``env_id`` when given).
+        env_id: an env id whose adapter gives the default examples before the policy is bound.
+        name: the policy's name in episode keys and records (default ``"llm"``).
         temperature: sampling temperature (0: greedy).
         max_tokens: reply budget (default 48 in complete mode, 256 in chat mode).
         max_history: past steps shown.
@@ -138,13 +64,19 @@ class LLMPolicy(Policy):
         max_history: int = 8,
         max_actions: int = 40,
         fuzzy_threshold: float = 85.0,
+        name: str = "llm",
     ):
         mode = {"completion": "complete"}.get(mode, mode)
         if mode not in ("chat", "complete"):
             raise ValueError(f"mode must be 'chat' or 'complete', not {mode!r}")
         self.llm = llm
         self.mode = mode
-        self.examples = tuple(examples) if examples is not None else prompts.examples_for(env_id)
+        self.name = name
+        self._own_examples = examples is not None
+        if examples is not None:
+            self.examples = tuple(examples)
+        else:
+            self.examples = (get_adapter(env_id) if env_id else SynthesisAdapter()).policy_examples
         self.system_prompt = system_prompt
         self.temperature = temperature
         self.max_tokens = max_tokens or (48 if mode == "complete" else 256)
@@ -153,6 +85,12 @@ class LLMPolicy(Policy):
         self.fuzzy_threshold = fuzzy_threshold
         self.last_replies: list[str] = []
         """The raw replies behind the latest actions (for logging and debugging)."""
+
+    def bind(self, adapter: SynthesisAdapter) -> LLMPolicy:
+        """Use the env family's few-shot examples unless examples were given."""
+        if not self._own_examples:
+            self.examples = adapter.policy_examples
+        return self
 
     def __repr__(self) -> str:
         return f"LLMPolicy(llm={self.llm!r}, mode={self.mode!r}, examples={len(self.examples)})"
@@ -189,7 +127,13 @@ class LLMPolicy(Policy):
         return match_action(candidate, admissible, self.fuzzy_threshold)
 
     # ----------------------------------------------------------------- acting
-    def act(self, observation: str, info: Mapping[str, Any], history: Sequence[Any] = ()) -> str:
+    def act(
+        self,
+        observation: str,
+        info: Mapping[str, Any],
+        history: Sequence[Any] = (),
+        rng: np.random.Generator | None = None,
+    ) -> str:
         return self.act_batch([observation], [info], [history])[0]
 
     def act_batch(
@@ -197,8 +141,9 @@ class LLMPolicy(Policy):
         observations: Sequence[str],
         infos: Sequence[Mapping[str, Any]] | Mapping[str, Any],
         histories: Sequence[Sequence[Any]] | None = None,
+        rngs: Sequence[np.random.Generator | None] | None = None,
     ) -> list[str]:
-        """One action per episode from one concurrent batch of LLM calls."""
+        """One action per episode from one concurrent batch of LLM calls (the LLM samples; ``rngs`` are unused)."""
         infos = split_infos(infos, len(observations))
         histories = histories if histories is not None else [()] * len(observations)
         requests = [self.build_prompt(o, i, h) for o, i, h in zip(observations, infos, histories)]

@@ -5,10 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from arm_gym.data.explore import make_env
-from arm_gym.data.intents import Intent
-from arm_gym.data.negatives import check_triplet, env_negatives, expert_positive, replay_actions
+from arm_gym.data.negatives import check_triplet, env_negatives
+from arm_gym.envs import make_env
+from arm_gym.envs.synthesis import Intent, get_adapter, replay_actions
 from arm_gym.envs.webshop import score_purchase
+
+
+def expert_positive(intent: Intent, env) -> list[str] | None:
+    return get_adapter(env).expert_actions(env, intent)
 
 
 @pytest.fixture(scope="module")

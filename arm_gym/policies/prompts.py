@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from arm_gym.core import Step
+from arm_gym.trajectory import Step
 from arm_gym.llm.base import Message
 
 SYSTEM_PROMPT = (
@@ -23,48 +23,9 @@ SYSTEM_PROMPT = (
 
 COMPLETION_HEADER = "Each turn, the agent picks one of the valid actions to complete the task.\n\n"
 
-GENERIC_EXAMPLE = """\
-Task: Put a clean mug on the shelf.
-Observation: You are in a kitchen. A dirty mug is in the sink.
-Valid actions: take mug | open fridge | look | go north
-Action: take mug
-Observation: You take the dirty mug.
-Valid actions: clean mug with sink | put mug on shelf | drop mug | look
-Action: clean mug with sink
-Observation: The mug is clean now.
-Valid actions: put mug on shelf | drop mug | look | go north
-Action: put mug on shelf
-Observation: You put the clean mug on the shelf. Task complete.
-"""
-
-GAME24_EXAMPLE = """\
-Task: Use the numbers 4 8 8 10 and basic arithmetic operations (+ - * /) to obtain 24. Each step combines two \
-of the numbers left into one; the last number must be 24.
-Observation: Numbers left: 4 8 8 10
-Valid actions: 4 + 8 = 12 | 4 * 8 = 32 | 8 - 4 = 4 | 10 - 4 = 6 | 8 + 8 = 16 | 8 + 10 = 18 | 10 - 8 = 2 | 8 / 4 = 2
-Action: 10 - 8 = 2
-Observation: 10 - 8 = 2 (left: 2 4 8)
-Valid actions: 2 + 4 = 6 | 2 * 4 = 8 | 2 + 8 = 10 | 2 * 8 = 16 | 8 - 2 = 6 | 4 + 8 = 12 | 8 / 4 = 2
-Action: 4 + 8 = 12
-Observation: 4 + 8 = 12 (left: 2 12)
-Valid actions: 2 + 12 = 14 | 2 * 12 = 24 | 12 - 2 = 10 | 12 / 2 = 6
-Action: 2 * 12 = 24
-Observation: 2 * 12 = 24 (left: 24). You reached 24 and solved the puzzle.
-"""
-
-FEW_SHOT_EXAMPLES: dict[str, tuple[str, ...]] = {
-    "ARM-Game24-v0": (GAME24_EXAMPLE,),
-}
-"""Few-shot examples per env id (others get :data:`GENERIC_EXAMPLE`); add an entry for a new env."""
-
-
-def examples_for(env_id: str | None) -> tuple[str, ...]:
-    """The few-shot examples for ``env_id`` (the generic one when it has none of its own)."""
-    return FEW_SHOT_EXAMPLES.get(env_id or "", (GENERIC_EXAMPLE,))
-
 
 def as_steps(history: Sequence[Any]) -> list[Step]:
-    """``history`` as :class:`~arm_gym.core.Step` records (accepts Steps, ``(action, observation)`` pairs or dicts)."""
+    """``history`` as :class:`~arm_gym.trajectory.Step` records (accepts Steps, ``(action, observation)`` pairs or dicts)."""
     steps = []
     for h in history:
         if isinstance(h, Step):
