@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import threading
-import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -210,9 +209,12 @@ def test_api_key_never_in_repr_str_logs_or_errors(scripted: ScriptedServer, capl
 
 
 def test_batch_runs_concurrently_and_keeps_input_order(scripted: ScriptedServer) -> None:
-    # Every request takes 50 ms; count how many are in flight at once.
+    # The handler holds each request at a barrier that opens only when 4 are in flight at once, so
+    # the batch finishes only if the client overlaps its requests; a client that runs fewer at a
+    # time breaks the barrier (timeout) and the request fails. The peak count checks the upper bound.
     prompts = [f"p{i}" for i in range(8)]
-    in_flight, peak = [0], [0]
+    barrier = threading.Barrier(4, timeout=10)
+    in_flight, peak, broken = [0], [0], []
     lock = threading.Lock()
     original = scripted.httpd.RequestHandlerClass.do_POST
 
@@ -220,18 +222,25 @@ def test_batch_runs_concurrently_and_keeps_input_order(scripted: ScriptedServer)
         with lock:
             in_flight[0] += 1
             peak[0] = max(peak[0], in_flight[0])
-        time.sleep(0.05)
+        try:
+            barrier.wait()
+        except threading.BrokenBarrierError:
+            broken.append(True)
+            barrier.abort()  # release the others too: the test fails below, not by hanging
         with lock:
-            in_flight[0] -= 1
+            in_flight[0] -= 1  # before the reply, so the client's next request cannot overlap it
+        if broken:
+            handler._send(500, {"error": {"message": "fewer than 4 requests in flight"}})
+            return
         original(handler)
 
     scripted.httpd.RequestHandlerClass.do_POST = do_post
     scripted.script = [("ok", "r")]
-    llm = make(scripted, max_concurrency=4)
+    llm = make(scripted, max_concurrency=4, max_retries=0)
     out = llm.complete_batch(prompts, max_tokens=2)
-    assert out == [["r"]] * 8
+    assert not broken and out == [["r"]] * 8
     assert sorted(r["body"]["prompt"] for r in scripted.requests) == sorted(prompts)
-    assert 1 < peak[0] <= 4
+    assert peak[0] == 4
 
 
 def test_fewer_choices_than_n_are_filled_with_more_requests(mock_openai_client) -> None:

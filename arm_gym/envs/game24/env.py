@@ -8,8 +8,12 @@ result, division by zero, junk) get an observation saying why, reward 0, and the
 
 ``check_arithmetic=False`` is ARMAP's setting, where an LLM writes the steps: a step's stated
 result is taken at face value (``"4 + 8 = 13"`` leaves 13), and only the reward knows whether
-every step was right. The last observation says the game is over, not whether the puzzle is
-solved, so a reward model has to check the arithmetic itself.
+every step was right.
+
+Observations are outcome-blind by default: the last one ends with ``"The game is over."`` whether
+the puzzle is solved or not, so a reward model has to check the arithmetic itself. With
+``reveal_outcome=True`` it says ``"You reached 24 and solved the puzzle."`` or why the puzzle is
+failed (a result other than 24, or a wrong step with ``check_arithmetic=False``).
 
 Splits: the project's 1,362 puzzles in difficulty order (most winning step sequences first);
 ``test`` is positions 900–999 of that order (as Tree-of-Thoughts takes ranks 901–1000 of its
@@ -142,6 +146,8 @@ class Game24Env(TextEnv):
         max_steps: truncate after this many actions (invalid ones count), default 10.
         check_arithmetic: refuse a step whose stated result is wrong (default); with ``False`` the
             stated result stands and the episode's reward is 0 if any step was wrong.
+        reveal_outcome: end the last observation with whether the puzzle is solved (default: only
+            ``"The game is over."``; the outcome is in ``info["won"]`` and the reward either way).
         split, render_mode: as :class:`arm_gym.core.TextEnv`.
     """
 
@@ -156,8 +162,9 @@ class Game24Env(TextEnv):
         max_steps: int | None = 10,
         check_arithmetic: bool = True,
         render_mode: str | None = None,
+        reveal_outcome: bool = False,
     ):
-        super().__init__(split=split, max_steps=max_steps, render_mode=render_mode)
+        super().__init__(split=split, max_steps=max_steps, render_mode=render_mode, reveal_outcome=reveal_outcome)
         self.check_arithmetic = bool(check_arithmetic)
         self.wrong_steps = 0  # steps whose stated result was wrong (only with check_arithmetic=False)
         puzzles: Sequence[Puzzle] = load_tot_csv(puzzles_path) if puzzles_path else project_puzzles()
@@ -270,9 +277,11 @@ class Game24Env(TextEnv):
 
     def _finish(self, text: str, value: Fraction) -> StepResult:
         self._done = True
-        if not self.check_arithmetic:  # the observation must not tell a reward model the outcome
-            won = value == TARGET and self.wrong_steps == 0
+        won = value == TARGET and self.wrong_steps == 0
+        if not self.reveal_outcome:  # the observation must not tell a reward model the outcome
             return StepResult(f"{text}. The game is over.", float(won), True, won)
-        if value == TARGET:
+        if won:
             return StepResult(f"{text}. You reached 24 and solved the puzzle.", 1.0, True, True)
+        if value == TARGET:
+            return StepResult(f"{text}. A step's arithmetic was wrong: the puzzle is failed.", 0.0, True, False)
         return StepResult(f"{text}. The result is {fmt(value)}, not 24: the puzzle is failed.", 0.0, True, False)

@@ -9,7 +9,12 @@ its variations in the split. ``info["instruction"]`` is the task description.
 Reward is the change of ScienceWorld's score with the score clamped to [0, 1], so an episode's
 rewards sum to its final score (1 for a solved task). ``won`` is ScienceWorld's completion. When
 ScienceWorld fails the task (its score drops below zero, e.g. after focusing on the wrong object)
-the episode terminates with an observation that says so.
+the episode terminates; ``info["score"]`` (ScienceWorld's raw score, below zero) says why.
+
+Observations are outcome-blind by default: ScienceWorld's engine prints nothing about the score or
+completion (there is no ``score`` command), and a failed task ends, as a solved one does, on the
+engine's own text. With ``reveal_outcome=True`` the observations of a failed task end with a note
+that says it failed (:data:`FAILED_NOTE`).
 
 Listing valid actions costs ScienceWorld tens of milliseconds against a few for the step itself,
 so ``info["admissible_actions"]`` is a :class:`~arm_gym.core.LazyActions` computed only when read
@@ -62,6 +67,7 @@ FAILED_NOTE = (
     "\n\n[ScienceWorld ended this episode: the task failed (its score fell below zero), "
     "for example by focusing on the wrong object. Call reset() to start again.]"
 )
+"""Added to the observations of a failed task, with ``reveal_outcome=True`` only."""
 _CATALOGUE: TaskCatalogue | None = None  # the same for every engine of this process
 _AMBIGUOUS = "Ambiguous request:"
 _CHOICE = re.compile(r"(\d+):\t(.*)")
@@ -126,6 +132,8 @@ class ScienceWorldEnv(TextEnv):
         java: the ``java`` executable (default: ``$JAVA_HOME/bin/java`` or ``java`` on PATH).
         timeout: seconds the engine may take to answer one call before it is declared hung and replaced.
         java_options: extra JVM options, e.g. ``("-Xmx1g",)``.
+        reveal_outcome: add :data:`FAILED_NOTE` to the observations once the task failed (default: the
+            engine's text only; the outcome is in ``info["won"]``, ``info["score"]`` and the reward).
 
     Raises:
         JavaNotFoundError: no Java runtime was found (the message says what to install).
@@ -145,8 +153,9 @@ class ScienceWorldEnv(TextEnv):
         java: str | None = None,
         timeout: float | None = 120.0,
         java_options: Sequence[str] = (),
+        reveal_outcome: bool = False,
     ):
-        super().__init__(split=split, max_steps=max_steps, render_mode=render_mode)
+        super().__init__(split=split, max_steps=max_steps, render_mode=render_mode, reveal_outcome=reveal_outcome)
         try:
             import scienceworld  # noqa: F401 - fail early and clearly if the package is missing
         except ImportError as exc:
@@ -308,7 +317,7 @@ class ScienceWorldEnv(TextEnv):
         score = min(max(raw, 0.0), 1.0)
         reward = score - self._score
         self._score, self._raw_score = score, raw
-        if failed:
+        if failed and self.reveal_outcome:
             observation += FAILED_NOTE
         return StepResult(observation, reward, completed or failed, completed and not failed)
 

@@ -18,6 +18,12 @@ was eaten or burnt) terminates with ``won`` false, keeping the partial score alr
 Admissible actions are TextWorld's admissible commands; the env requests only the ``EnvInfos``
 it uses (score, max score, objective, win/lose state, admissible commands, the walkthrough).
 
+Observations are outcome-blind by default (:func:`hide_outcome`): the game's score lines ("Your
+score has just gone up by one point.", "You scored 4 out of a possible 4, in 9 turns.") are left
+out, its closing banner ("*** The End ***", "*** You lost! ***") becomes "The game is over." either
+way, and the ``score`` and ``notify`` commands are refused. ``reveal_outcome=True`` keeps the
+game's text as it is.
+
 ``get_state()`` snapshots the running game (Jericho's Z-machine state plus TextWorld's state
 tracking, see :mod:`arm_gym.envs.textworld.state`) and ``set_state()`` restores it in place, with no
 replay: a few milliseconds where TextWorld's own ``copy()`` takes 100-400 ms and replaying 20 steps
@@ -68,6 +74,20 @@ or are unsupported (restore, undo); the env refuses them."""
 _STATUS_LINE = re.compile(r"-= [^\n]*? =-\s*-?\d+/\d+$")
 """The interpreter's status line (``-= Kitchen =-0/3``: room, score/moves) printed after the prompt."""
 
+_SCORE_COMMAND = re.compile(r"^\s*(score|notify)\b", re.IGNORECASE)
+"""Inform's score verbs: ``score`` prints the score, ``notify`` toggles the score-change lines."""
+
+_SCORE_LINE = re.compile(
+    r"^[ \t]*(?:Your score has just gone (?:up|down) by [\w-]+ points?\."
+    r"|You (?:have so far )?scored -?\d+ out of a possible -?\d+, in \d+ turns?\."
+    r"|Score notification (?:on|off)\.)[ \t]*(?:\n|$)",
+    re.MULTILINE,
+)
+"""Lines of the game's text that state the score."""
+
+_END_BANNER = re.compile(r"^[ \t]*\*\*\*[^*\n]*\*\*\*[ \t]*$", re.MULTILINE)
+"""The closing verdict, ``*** The End ***`` (won) or ``*** You lost! ***``."""
+
 
 def clean_command(action: str) -> str:
     """Printable ASCII on one line, for the Z-machine interpreter (dumb Frotz inside Jericho).
@@ -102,6 +122,14 @@ def clean_feedback(text: str, *, first: bool = False) -> str:
     return text.strip()
 
 
+def hide_outcome(text: str) -> str:
+    """``text`` without the score lines, and with the closing verdict replaced by "The game is over."."""
+    hidden = _END_BANNER.sub("The game is over.", _SCORE_LINE.sub("", text))
+    if hidden == text:
+        return text
+    return re.sub(r"\n{3,}", "\n\n", hidden).strip()
+
+
 @dataclass
 class TextWorldState:
     """A snapshot from :meth:`TextWorldEnv.get_state`: the game's state (see :mod:`.state`) and the episode's."""
@@ -132,6 +160,8 @@ class TextWorldEnv(TextEnv):
         n_train_seeds: seeds ``0 .. n-1`` per (challenge, level) in the train split.
         n_test_seeds: seeds ``TEST_SEED_START .. TEST_SEED_START + n - 1`` in the test split.
         cache_dir: where compiled games live (default ``$ARM_GYM_CACHE/textworld`` or ``~/.cache/arm_gym/textworld``).
+        reveal_outcome: keep the game's score lines and closing verdict in the observations (default:
+            left out, see :func:`hide_outcome`; the outcome is in ``info["won"]`` and the reward either way).
         split, max_steps, render_mode: see :class:`arm_gym.core.TextEnv`.
 
     Any valid task id can be played through ``options`` (any seed, any level), not only the catalogue's.
@@ -154,10 +184,11 @@ class TextWorldEnv(TextEnv):
         split: str = "train",
         max_steps: int | None = 100,
         render_mode: str | None = None,
+        reveal_outcome: bool = False,
     ):
         if importlib.util.find_spec("textworld") is None:
             raise ImportError("ARM-TextWorld-v0 needs TextWorld: pip install 'textworld>=1.7' (Linux or macOS)")
-        super().__init__(split=split, max_steps=max_steps, render_mode=render_mode)
+        super().__init__(split=split, max_steps=max_steps, render_mode=render_mode, reveal_outcome=reveal_outcome)
         self.challenges = tuple(canonical_challenge(c) for c in (challenges or CHALLENGES))
         levels = {canonical_challenge(k): tuple(v) for k, v in (levels or {}).items()}
         self.levels = {c: levels.get(c, DEFAULT_LEVELS[c]) for c in self.challenges}
@@ -297,6 +328,8 @@ class TextWorldEnv(TextEnv):
                     0.0,
                     False,
                 )
+            if not self.reveal_outcome and _SCORE_COMMAND.match(part):
+                return StepResult("That command is not available here.", 0.0, False)
         state, score, done = self._game.step(command)
         self._admissible = list(state["admissible_commands"] or [])
         score = int(score or 0)
@@ -310,7 +343,10 @@ class TextWorldEnv(TextEnv):
         self.score = score
         self._returned += reward
         self._done = bool(done or won or lost)
-        observation = clean_feedback(state["feedback"]) or "(The game printed nothing.)"
+        observation = clean_feedback(state["feedback"])
+        if not self.reveal_outcome:
+            observation = hide_outcome(observation)
+        observation = observation or "(The game printed nothing.)"
         return StepResult(observation, reward, self._done, won)
 
     def admissible_actions(self) -> Sequence[str]:

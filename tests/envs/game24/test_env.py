@@ -58,10 +58,31 @@ def test_wrong_final_step_ends_with_reward_zero(env):
     env.reset(options={"task_id": "4 8 8 10"})
     env.step("4 + 8 = 12")
     env.step("10 - 8 = 2")
-    obs, reward, terminated, truncated, info = env.step("12 + 2 = 14")
+    obs, reward, terminated, _, info = env.step("12 + 2 = 14")
     assert terminated and reward == 0.0 and not info["won"]
-    assert "not 24" in obs
+    assert obs == "12 + 2 = 14 (left: 14). The game is over."  # outcome-blind by default
     assert info["admissible_actions"] == []
+
+
+@pytest.mark.parametrize("check_arithmetic", [True, False])
+def test_reveal_outcome_states_solved_or_failed(check_arithmetic):
+    env = Game24Env(check_arithmetic=check_arithmetic, reveal_outcome=True)
+    endings = {}
+    for name, last in [("won", "12 * 2 = 24"), ("lost", "12 + 2 = 14")]:
+        env.reset(options={"task_id": "4 8 8 10"})
+        env.step("4 + 8 = 12")
+        env.step("10 - 8 = 2")
+        obs, reward, terminated, _, info = env.step(last)
+        assert terminated and info["won"] == (name == "won") and reward == float(name == "won")
+        endings[name] = obs
+    assert endings["won"] == "12 * 2 = 24 (left: 24). You reached 24 and solved the puzzle."
+    assert endings["lost"] == "12 + 2 = 14 (left: 14). The result is 14, not 24: the puzzle is failed."
+    if not check_arithmetic:  # a false claim of 24 is failed too, and said so
+        env.reset(options={"task_id": "4 8 8 10"})
+        for action in ["4 + 8 = 12", "10 - 8 = 3"]:
+            env.step(action)
+        obs, reward, _, _, info = env.step("12 * 3 = 24")
+        assert obs.endswith("A step's arithmetic was wrong: the puzzle is failed.") and not info["won"]
 
 
 def test_one_shot_answer(env):

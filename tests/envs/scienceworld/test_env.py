@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import arm_gym  # noqa: F401 - registers the ids
 from arm_gym.core import LazyActions
-from arm_gym.envs.scienceworld.env import ScienceWorldEnv, stable_ambiguity
+from arm_gym.envs.scienceworld.env import FAILED_NOTE, ScienceWorldEnv, stable_ambiguity
 from arm_gym.envs.scienceworld.jvm import JavaNotFoundError
 from tests.envs.processes import gone, java_descendants
 
@@ -128,12 +128,25 @@ def test_gold_actions_of_an_unseen_task_need_the_episode_start(env):
         env.unwrapped.gold_actions()
 
 
-def test_wrong_focus_ends_the_episode_with_a_clear_observation(env):
+def test_wrong_focus_ends_the_episode_without_stating_the_outcome(env):
     env.reset(options={"task_id": "boil/0"})
     obs, reward, terminated, truncated, info = env.step("focus on agent")
     assert terminated and not truncated and not info["won"]
-    assert "ScienceWorld ended this episode" in obs and "task failed" in obs
+    assert obs == "You focus on the agent."  # the engine's own text: why it ended is in info["score"]
     assert reward == 0.0 and info["score"] < 0
+
+
+def test_reveal_outcome_says_the_task_failed(env):
+    sw = env.unwrapped
+    sw.reveal_outcome = True
+    try:
+        env.reset(options={"task_id": "boil/0"})
+        obs, reward, terminated, _, info = env.step("focus on agent")
+        assert terminated and reward == 0.0 and not info["won"] and info["score"] < 0
+        assert obs.startswith("You focus on the agent.") and obs.endswith(FAILED_NOTE)
+        assert "ScienceWorld ended this episode" in obs and "task failed" in obs
+    finally:
+        sw.reveal_outcome = False
 
 
 def test_admissible_actions_are_lazy_and_valid(env):

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import arm_gym
 from arm_gym.core import CHARSET, ReplayState, TextEnv
 from arm_gym.envs.textworld import games as textworld_games
-from arm_gym.envs.textworld.env import clean_command, clean_feedback
+from arm_gym.envs.textworld.env import clean_command, clean_feedback, hide_outcome
 from arm_gym.envs.textworld.games import GameSpec
 from tests.envs.textworld_games_used import TEXTWORLD_GAMES, play
 
@@ -107,9 +107,32 @@ def test_losing_a_cooking_game_terminates_without_a_win(env):
     env.reset(options={"task_id": GAMES["tw-cooking"]})
     total, steps = play(env, ["take red potato from counter", "eat red potato"])  # the recipe needs it
     obs, reward, terminated, truncated, info = steps[-1]
-    assert "You lost" in obs and terminated and not truncated and not info["won"]
+    assert obs == "You eat the red potato. Not bad.\n\nThe game is over."  # no verdict, no score
+    assert terminated and not truncated and not info["won"]
     assert reward == 0.0 and 0.0 < total < 1.0  # partial credit for taking the ingredient stays
     assert info["admissible_actions"] == []
+
+
+def test_reveal_outcome_keeps_the_games_score_lines_and_verdict(cache):
+    env = gym.make("ARM-TextWorld-v0", cache_dir=cache, reveal_outcome=True)
+    env.reset(options={"task_id": GAMES["tw-cooking"]})
+    assert env.step("score")[0].startswith("You have so far scored 0 out of a possible")
+    _, steps = play(env, ["take red potato from counter", "eat red potato"])
+    assert "Your score has just gone up by one point." in steps[0][0]
+    assert "*** You lost! ***" in steps[-1][0] and "You scored 1 out of a possible" in steps[-1][0]
+    env.reset(options={"task_id": GAMES["tw-coin_collector"]})
+    _, steps = play(env, env.unwrapped.walkthrough)
+    assert "*** The End ***" in steps[-1][0] and steps[-1][4]["won"]
+    env.close()
+
+
+def test_score_commands_are_refused_when_the_outcome_is_hidden(env):
+    env.reset(options={"task_id": GAMES["tw-cooking"]})
+    for command in ["score", "notify", "look. score", "Notify on"]:
+        obs, reward, terminated, *_ = env.step(command)
+        assert obs == "That command is not available here." and reward == 0.0 and not terminated
+    _, steps = play(env, ["take red potato from counter"])
+    assert steps[0][0] == "You take the red potato from the counter."
 
 
 def test_options_pick_challenge_difficulty_seed_and_task_id_round_trips(env):
@@ -236,6 +259,7 @@ def test_clean_feedback_strips_prompt_status_and_menu():
         "                -= Laundromat =-0/5"
     )
     assert clean_feedback(raw).endswith("You scored 1 out of a possible 1, in 6 turns.")
+    assert hide_outcome(clean_feedback(raw)) == "You pick up the coin.\n\nThe game is over."
     assert clean_feedback(" ___ \n|$$|\n\nWelcome!\n\n>  -= Shower =-0/1", first=True) == "Welcome!"
 
 

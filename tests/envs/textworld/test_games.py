@@ -128,41 +128,79 @@ def test_failed_build_leaves_nothing_behind(tmp_path, monkeypatch):
 
 
 _BUILDER = """
-import sys, time
+import contextlib, fcntl, sys, time
 from pathlib import Path
 from arm_gym.envs.textworld import games as g
-cache, counter, go = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
-real = g._generate
-def counted(spec, path):
-    with open(counter, "a") as f:
-        f.write("built\\n")
-    return real(spec, path)
-g._generate = counted
-import textworld.generator  # warm imports before the start line
-while not go.exists():
-    time.sleep(0.01)
-print(g.build_game(g.GameSpec.parse(sys.argv[4]), cache))
+
+cache, flags, role, task_id = sys.argv[1], Path(sys.argv[2]), sys.argv[3], sys.argv[4]
+other = "second" if role == "first" else "first"
+
+
+def wait_for(name):
+    deadline = time.monotonic() + 60
+    while not (flags / name).exists():
+        if time.monotonic() > deadline:
+            sys.exit(f"{role}: timed out waiting for {name}")
+        time.sleep(0.01)
+
+
+real_generate, real_lock = g._generate, g._file_lock
+
+
+def generate(spec, path):  # runs under the lock: hold it until the other builder has found it taken
+    with open(flags / "compiled", "a") as f:
+        f.write(role + "\\n")
+    (flags / f"holding-{role}").touch()
+    wait_for(f"blocked-{other}")
+    return real_generate(spec, path)
+
+
+@contextlib.contextmanager
+def lock(path):  # probe the lock without taking it, then take it as build_game does
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as probe:
+        try:
+            fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            (flags / f"blocked-{role}").touch()
+        else:
+            fcntl.flock(probe, fcntl.LOCK_UN)
+    with real_lock(path):
+        yield
+
+
+g._generate, g._file_lock = generate, lock
+import textworld.generator  # warm the imports before the handshake
+
+(flags / f"ready-{role}").touch()
+wait_for(f"ready-{other}")  # both processes have started before either builds
+if role == "second":
+    wait_for("holding-first")  # the first builder holds the lock and has not compiled yet
+print(g.build_game(g.GameSpec.parse(task_id), cache))
 """
 
 
 def test_two_processes_building_the_same_game(tmp_path, cache):
+    # A file handshake makes the overlap certain instead of likely: the first builder holds the
+    # lock and does not compile until the second has tried the lock and found it taken.
     task_id = GAMES["tw-coin_collector"]
-    counter, go = tmp_path / "counter", tmp_path / "go"
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-c", _BUILDER, str(tmp_path / "cache"), str(counter), str(go), task_id],
+    flags = tmp_path / "flags"
+    flags.mkdir()
+    procs = {
+        role: subprocess.Popen(
+            [sys.executable, "-c", _BUILDER, str(tmp_path / "cache"), str(flags), role, task_id],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
-        for _ in range(2)
-    ]
-    go.touch()
-    outs = [p.communicate(timeout=120) for p in procs]
-    assert [p.returncode for p in procs] == [0, 0], [err[-2000:] for _, err in outs]
-    paths = {out.strip().splitlines()[-1] for out, _ in outs}
+        for role in ("first", "second")
+    }
+    outs = {role: p.communicate(timeout=180) for role, p in procs.items()}
+    assert [p.returncode for p in procs.values()] == [0, 0], {r: err[-2000:] for r, (_, err) in outs.items()}
+    assert (flags / "blocked-second").exists()  # the second builder contended for the held lock ...
+    assert (flags / "compiled").read_text() == "first\n"  # ... then waited and reused the game: one compile
+    paths = {out.strip().splitlines()[-1] for out, _ in outs.values()}
     assert len(paths) == 1
-    assert counter.read_text().count("built") == 1  # the second builder waited and reused the game
     spec = GameSpec.parse(task_id)
     folder = textworld_games.game_dir(spec, tmp_path / "cache")
     assert sorted(p.name for p in folder.parent.iterdir()) == [".locks", folder.name]  # no temporary leftovers
