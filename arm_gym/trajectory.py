@@ -93,6 +93,17 @@ class Trajectory:
         return [s.action for s in self.steps]
 
 
+POLICY_STREAM = 0x5EED_A11E
+"""Mixed into an episode's seed for its policy's generator. Gymnasium seeds the env's ``np_random`` with the
+bare seed, so a policy generator seeded alike would draw the very numbers the env drew to pick the task (a
+random explorer's first choice would follow the task index)."""
+
+
+def policy_rng(seed: int | None) -> np.random.Generator:
+    """The generator of the policy that plays the episode reset with ``seed`` (independent of the env's)."""
+    return np.random.default_rng(None if seed is None else [seed, POLICY_STREAM])
+
+
 def env_id_of(env: Any) -> str:
     """The id an env was made with (``env.spec.id``), or its class name when it was built directly."""
     spec = getattr(env, "spec", None)

@@ -31,7 +31,7 @@ from arm_gym.envs import make_vec
 from arm_gym.envs.synthesis import get_adapter
 from arm_gym.jsonl import JsonlWriter, read_jsonl
 from arm_gym.policies.base import Policy, RandomPolicy
-from arm_gym.trajectory import EpisodeRecorder, jsonable, split_infos
+from arm_gym.trajectory import EpisodeRecorder, jsonable, policy_rng, split_infos
 
 logger = logging.getLogger(__name__)
 
@@ -149,7 +149,7 @@ class _Slots:
             index, seed, key = assigned[j]
             meta = {**self.meta, "episode": index, "episode_key": key}
             recorder = EpisodeRecorder(self.env_id, str(obs[j]), infos[j], seed=seed, meta=meta)
-            self.episodes[j] = _Episode(index, key, recorder, np.random.default_rng(seed), str(obs[j]), infos[j])
+            self.episodes[j] = _Episode(index, key, recorder, policy_rng(seed), str(obs[j]), infos[j])
 
     def active(self) -> list[int]:
         return [j for j, e in enumerate(self.episodes) if e is not None]

@@ -9,7 +9,7 @@ import numpy as np
 
 from arm_gym.envs.synthesis import get_adapter
 from arm_gym.policies.base import Policy
-from arm_gym.trajectory import EpisodeRecorder, Trajectory, env_id_of
+from arm_gym.trajectory import EpisodeRecorder, Trajectory, env_id_of, policy_rng
 
 
 def play_episode(
@@ -25,10 +25,10 @@ def play_episode(
     """Reset ``env`` with ``seed`` and ``options`` and let ``policy`` act until the episode ends.
 
     The env's own step limit (Gymnasium's ``TimeLimit`` from its registration) ends the episode;
-    ``max_steps`` is only a safety bound for envs without one. ``rng`` (default: seeded by ``seed``) is
+    ``max_steps`` is only a safety bound for envs without one. ``rng`` (default: :func:`~arm_gym.trajectory.policy_rng` of ``seed``) is
     the episode's generator, handed to the policy at every step.
     """
-    rng = rng if rng is not None else np.random.default_rng(seed)
+    rng = rng if rng is not None else policy_rng(seed)
     policy.bind(get_adapter(env))
     obs, info = env.reset(seed=seed, options=options)
     recorder = EpisodeRecorder(env_id_of(env), obs, info, seed=seed, meta={"policy": policy.name, **(meta or {})})
