@@ -23,7 +23,8 @@ def test_check_env_through_gym_make():
     check_env(env.unwrapped)
     obs, info = env.reset(seed=1)
     assert CONTRACT <= set(info) and obs.startswith("WebShop [SEP] Instruction: [SEP] ")
-    assert env.unwrapped.max_steps == 15 and env.unwrapped.catalogue is env.unwrapped.world.catalogue
+    assert env.spec.max_episode_steps == 15 and env.unwrapped.max_steps is None  # one limit: the TimeLimit
+    assert env.unwrapped.catalogue is env.unwrapped.world.catalogue
     assert len(env.unwrapped.catalogue) == 10_000
 
 
