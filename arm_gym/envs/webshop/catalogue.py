@@ -72,10 +72,10 @@ class Catalogue:
         """:meth:`search_text` for a range (subclasses may batch this)."""
         return [self.search_text(i) for i in range(start, stop)]
 
-    def summary(self, i: int) -> tuple[str, str, float]:
-        """``(asin, title, price)`` for a results page."""
+    def summary(self, i: int) -> tuple[str, str, str]:
+        """``(asin, title, price text)`` for a results page (the price as WebShop shows it, e.g. ``"$10.0"``)."""
         p = self.product(i)
-        return p.asin, p.title, p.price
+        return p.asin, p.title, p.price_text
 
 
 class ProductList(Catalogue):

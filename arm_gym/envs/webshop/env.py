@@ -1,10 +1,12 @@
 """``ARM-WebShop-v0``: WebShop's text-mode shopping task on a generated (or the official) catalogue.
 
-Actions are ``search[keywords]`` (on the search page) and ``click[label]`` (any clickable on the
+Actions are ``search[keywords]`` (from any page, as in WebShop) and ``click[label]`` (any clickable on the
 page, case-insensitive): result ASINs, ``Next >``/``< Prev``, ``Back to Search``, option values,
-``Description``/``Features``/``Reviews``/``Attributes`` and ``Buy Now``. Buying ends the episode
-with WebShop's reward (:func:`~arm_gym.envs.webshop.reward.score_purchase`). Anything else is an
-invalid action: the observation says why, the reward is 0 and the episode goes on.
+``Description``/``Features``/``Reviews`` (``Attributes`` with ``show_attrs=True``) and ``Buy Now``.
+Buying ends the episode with WebShop's reward (:func:`~arm_gym.envs.webshop.reward.score_purchase`).
+Anything else is an invalid action and, as in WebShop, a no-op: the same page comes back, the reward is 0,
+the episode goes on, and the reason is in ``info["invalid_action"]`` (``action_feedback=True`` also
+writes it into the observation).
 
 Example::
 
@@ -17,7 +19,9 @@ Example::
 from __future__ import annotations
 
 import copy
+import dataclasses
 import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -50,7 +54,7 @@ class WebShopState:
 
 
 class WebShopEnv(TextEnv):
-    """WebShop (Yao et al., 2022) as a Gymnasium text env, with no server, Java or spaCy.
+    """WebShop (Yao et al., 2022) as a Gymnasium text env, with no server, Java or spaCy needed.
 
     Args:
         num_products: size of the generated catalogue (ignored with official data).
@@ -62,12 +66,19 @@ class WebShopEnv(TextEnv):
         split: default goal split: ``train``, ``dev`` or ``test`` (500 goals).
         max_steps: episodes are truncated after this many steps (default 15).
         show_progress: a progress bar while the index is built (default: for 200,000 products or more).
-        show_score: end the confirmation page with WebShop's "Your score (min 0.0, max 1.0)" line. Off by
+        reveal_outcome: end the confirmation page with WebShop's "Your score (min 0.0, max 1.0)" lines. Off by
             default: trajectories rendered for a reward model would carry their own label (a WebShop
             model trained with it read the number: Spearman with env return 0.90 shown, 0.53 hidden).
             The score is always in ``info["purchase"]["scores"]`` and the step's reward.
+        show_score: deprecated alias of ``reveal_outcome``.
+        show_attrs: show the item page's ``Attributes`` button (WebShop's ``show_attrs``; it lists what the
+            reward scores against, so it is off by default as in WebShop).
+        human_goals: with official data, WebShop's human goals (default) or, with ``False``, its synthetic ones.
+        action_feedback: prefix the page with ``Invalid action: <reason>. [SEP]`` after an invalid action
+            (arm_gym's earlier behaviour); by default the page comes back unchanged, as in WebShop.
 
-    ``info`` carries, besides the arm_gym contract, ``goal`` (the goal as a dict) on every step and,
+    ``info`` carries, besides the arm_gym contract, ``goal`` (the goal as a dict) and ``invalid_action``
+    (why the last action was a no-op, else ``None``) on every step and,
     after ``Buy Now``, ``purchase`` = ``{"asin", "options", "price", "scores", "product"}`` (``scores`` from
     :func:`score_purchase`; ``product`` the bought item's title, type, category, attributes and options).
     ``reset(options={"goal": Goal | dict})`` runs a custom goal.
@@ -81,19 +92,32 @@ class WebShopEnv(TextEnv):
     def __init__(self, *, num_products: int = 10_000, catalogue_seed: int = 0, observation_mode: str = "text",
                  data_path: str | None = None, cache_dir: str | None = None, use_cache: bool = True,
                  split: str = "train", max_steps: int | None = 15, render_mode: str | None = None,
-                 show_progress: bool | None = None, show_score: bool = False):
+                 show_progress: bool | None = None, reveal_outcome: bool = False, show_score: bool | None = None,
+                 show_attrs: bool = False, action_feedback: bool = False, human_goals: bool = True):
         if observation_mode not in pages.OBSERVATION_MODES:
             raise ValueError(f"observation_mode must be one of {pages.OBSERVATION_MODES}, not {observation_mode!r}")
-        super().__init__(split=split, max_steps=max_steps, render_mode=render_mode)
+        if show_score is not None:
+            warnings.warn("WebShopEnv(show_score=...) is deprecated; use reveal_outcome=...", DeprecationWarning,
+                          stacklevel=2)
+            reveal_outcome = reveal_outcome or bool(show_score)
+        super().__init__(split=split, max_steps=max_steps, render_mode=render_mode, reveal_outcome=reveal_outcome)
         self.observation_mode = observation_mode
-        self.show_score = show_score
+        self.show_attrs = bool(show_attrs)
+        self.action_feedback = bool(action_feedback)
+        self.invalid_action: str | None = None
         self.world = load_world(num_products=num_products, seed=catalogue_seed, data_path=data_path,
-                                cache_dir=cache_dir, use_cache=use_cache, show_progress=show_progress)
+                                cache_dir=cache_dir, use_cache=use_cache, show_progress=show_progress,
+                                human_goals=human_goals)
         self.goal: Goal | None = None
         self._goal_dict: dict[str, Any] = {}
         self.page = PageState()
         self.purchase: dict[str, Any] | None = None
         self._elements: list[tuple[str, str]] = []
+
+    @property
+    def show_score(self) -> bool:
+        """Deprecated alias of :attr:`reveal_outcome`."""
+        return self.reveal_outcome
 
     # ------------------------------------------------------------------ public helpers
     @property
@@ -116,17 +140,28 @@ class WebShopEnv(TextEnv):
     def _reset_task(self, task_id: str, options: dict[str, Any]) -> str:
         custom = options.get("goal")
         if custom is not None:
-            self.goal = Goal.from_dict(custom.to_dict() if isinstance(custom, Goal) else dict(custom))
+            self.goal = self._complete(Goal.from_dict(custom.to_dict() if isinstance(custom, Goal) else dict(custom)))
             self.task_id = self.goal.goal_id
         else:
             self.goal = self.world.goals.get(task_id)
         self._goal_dict = self.goal.to_dict()
         self.instruction = self.goal.instruction
         self.purchase = None
+        self.invalid_action = None
         self.page = PageState()
         return self._show()
 
+    def _complete(self, goal: Goal) -> Goal:
+        """A custom goal without its target's title gets it (and its nouns) from the catalogue, as WebShop's goals have."""
+        if goal.product_title or goal.title_nouns is not None:
+            return goal
+        product = self.catalogue.get(goal.asin)
+        if product is None:
+            return goal
+        return dataclasses.replace(goal, product_title=product.title, title_nouns=product.title_nouns)
+
     def _step(self, action: str) -> StepResult:
+        self.invalid_action = None
         if self.purchase is not None:
             return StepResult(f"The episode is over: you bought {self.purchase['asin']}. Reset to shop again.",
                               0.0, True, self.won)
@@ -135,11 +170,10 @@ class WebShopEnv(TextEnv):
             return self._invalid(f"{shorten(action)!r} is not search[keywords] or click[label]")
         verb, arg = match.group(1).lower(), match.group(2).strip()
         if verb == "search":
-            if self.page.kind != "search":
-                return self._invalid("there is no search box on this page; click[Back to Search] first")
             if not arg:
                 return self._invalid("search[] needs keywords, e.g. search[red running shoes]")
-            self.page = self.page.with_(kind="results", query=arg, results=tuple(self.world.index.search(arg)), page=1)
+            self.page = PageState(kind="results", query=arg, results=tuple(self.world.index.search(arg)), page=1,
+                                  visited=self.page.visited)
             return StepResult(self._show(), 0.0, False)
         labels = {c.lower(): c for c in pages.clickables(self._elements)}
         label = labels.get(arg.lower())
@@ -195,21 +229,20 @@ class WebShopEnv(TextEnv):
             "product": {"title": product.title, "product_type": product.product_type, "category": product.category,
                         "attributes": list(product.attributes), "options": {g: list(v) for g, v in product.options.items()}},
         }
-        parts = ["Thank you for shopping with us!", "Purchased", product.asin, product.title,
-                 "Options: " + (", ".join(f"{g}: {v}" for g, v in chosen.items()) or "none"),
-                 f"Price: ${product.price:.2f}"]
-        if self.show_score:
-            parts += ["Your score (min 0.0, max 1.0)", f"{reward:.4f}"]
-        sep = " [SEP] " if self.observation_mode == "text" else "\n"
+        done = pages.done_elements(product.asin, chosen, reward if self.reveal_outcome else None)
         self._elements = []
-        return StepResult(sep.join(parts), reward, True, reward >= 1.0 - 1e-9)
+        return StepResult(pages.render(done, self.observation_mode), reward, True, reward >= 1.0 - 1e-9)
 
     def _show(self) -> str:
-        self._elements = pages.elements(self.page, self.catalogue, self.instruction)
+        self._elements = pages.elements(self.page, self.catalogue, self.instruction, self.show_attrs)
         return pages.render(self._elements, self.observation_mode)
 
     def _invalid(self, reason: str) -> StepResult:
+        """WebShop's no-op: the same page, reward 0; the reason goes to ``info["invalid_action"]``."""
+        self.invalid_action = reason
         page = pages.render(self._elements, self.observation_mode)
+        if not self.action_feedback:
+            return StepResult(page, 0.0, False)
         sep = " [SEP] " if self.observation_mode == "text" else "\n"
         return StepResult(f"Invalid action: {reason}.{sep}{page}", 0.0, False)
 
@@ -223,6 +256,7 @@ class WebShopEnv(TextEnv):
             info["goal"] = None
         if self.purchase is not None:
             info["purchase"] = copy.deepcopy(self.purchase)
+        info["invalid_action"] = self.invalid_action
         return info
 
     def get_state(self) -> WebShopState:
@@ -247,6 +281,7 @@ class WebShopEnv(TextEnv):
         self.actions_taken = list(state.actions)
         self.won = state.won
         self.purchase = None if state.purchase is None else dict(state.purchase)
+        self.invalid_action = None
         self._rng_state_at_reset = state.rng_state
         if self.purchase is None:
             self._show()

@@ -2,7 +2,7 @@
 
 It searches the target's title (falling back to the instruction), pages forward to the target,
 opens it, clicks each wanted option value the item offers (or the offered value that the reward's
-fuzzy rule matches, for official data whose goal values are spelt differently) and buys. The triplet synthesizer uses
+option rule matches, for official data whose goal values are spelt differently) and buys. The triplet synthesizer uses
 it for positive trajectories; the tests use it to check that every test goal can score 1.0.
 """
 
@@ -11,18 +11,18 @@ from __future__ import annotations
 import gymnasium as gym
 
 from arm_gym.envs.webshop.pages import BUY_NOW, NEXT, RESULTS_PER_PAGE
-from arm_gym.envs.webshop.reward import normalize_color, similar
+from arm_gym.envs.webshop.reward import value_matches
 from arm_gym.envs.webshop.schema import Goal, Product
 
 
 def _pick_option(product: Product, wanted: str) -> str | None:
-    """The offered value for ``wanted``: itself, else one the reward's fuzzy rule accepts."""
+    """The offered value for ``wanted``: itself, else one the reward's option rule accepts (exact for sizes)."""
     for values in product.options.values():
         if wanted in values:
             return wanted
-    for values in product.options.values():
+    for group, values in product.options.items():
         for value in values:
-            if similar(normalize_color(value), normalize_color(wanted)):
+            if value_matches(group, value, [wanted]):
                 return value
     return None
 
@@ -38,7 +38,9 @@ def expert_actions(env: gym.Env, goal: Goal | dict) -> list[str]:
     product = shop.catalogue.get(goal.asin)
     if product is None:
         raise ValueError(f"goal {goal.goal_id!r}: product {goal.asin!r} is not in the catalogue")
-    for query in (product.title, goal.instruction, f"{goal.product_type} {' '.join(goal.attributes)}"):
+    queries = (product.title, f"{product.title} {' '.join(product.attributes)}", goal.instruction,
+               f"{goal.product_type} {' '.join(goal.attributes)}", shop.catalogue.search_text(shop.catalogue.index(product.asin)))
+    for query in queries:
         asins = shop.search(query)
         if product.asin in asins:
             break

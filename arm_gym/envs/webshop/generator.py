@@ -5,7 +5,10 @@ bitmasks per group, price, template choices); titles, descriptions, features and
 functions of a row, rendered on demand. About 40 % of rows are *near duplicates* of the row before
 them that differ in exactly one attribute, one option value or the price, so a search for a goal
 returns look-alikes that a careless shopper buys by mistake. ASINs are a keyed bijection of the
-row number (``B0`` + 8 base-36 digits), so lookups need no dictionary.
+row number (``B0`` + 8 base-36 digits), so lookups need no dictionary. A title names at most one
+attribute (the rest are in the features and description only); about a quarter of products show a
+price range (``$8.49 to $12.0``) around the price a purchase costs, as WebShop's do. Each product
+records its title's nouns (brand, type and use words) for the reward's type factor.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from functools import lru_cache
 import numpy as np
 
 from arm_gym.envs.webshop.catalogue import Catalogue
+from arm_gym.envs.webshop.nouns import fallback_nouns
 from arm_gym.envs.webshop.schema import Product
 from arm_gym.envs.webshop.vocab import FAMILIES, PRODUCT_TYPES, TYPE_FAMILY
 from arm_gym.envs.webshop.vocab_pools import (
@@ -28,10 +32,11 @@ from arm_gym.envs.webshop.vocab_pools import (
     TITLE_OPENERS,
 )
 
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 5
 """Bumped whenever generated content changes (it is part of the catalogue fingerprint)."""
 
-SIBLING_SHARE = 0.4
+SIBLING_SHARE = 0.75
+RANGE_SHARE = 0.25
 MAX_GROUPS = 2
 _ASIN_MOD = 36**8
 _ASIN_MUL = 1743541808669  # ~0.618 * 36^8, coprime with 36: i -> (a*i + b) mod 36^8 is a bijection
@@ -108,7 +113,7 @@ class GeneratedCatalogue(Catalogue):
         root = np.maximum.accumulate(np.where(sibling, 0, np.arange(n)))
         type_id, fam, brand, style = type_id[root], fam[root], brand[root], style[root]
         attr_mask, opt_mask, cents = attr_mask[root], opt_mask[root].copy(), cents[root]
-        kind = rng.integers(0, 3, n)
+        kind = rng.choice(3, size=n, p=[0.5, 0.3, 0.2])  # attribute, option value, price
         flip_attr = np.left_shift(np.uint64(1), (rng.random(n) * _FAM_NATTR[fam]).astype(np.uint64))
         flip_opt = np.left_shift(np.uint64(1), (rng.random(n) * np.maximum(_FAM_POOL[fam, 0], 1)).astype(np.uint64))
         attr_mask = np.where(sibling & (kind == 0), attr_mask ^ flip_attr, attr_mask)
@@ -126,6 +131,13 @@ class GeneratedCatalogue(Catalogue):
         self.opt_mask = opt_mask.astype(np.uint64)
         self.price_cents = cents.astype(np.int64)
         self.group_root = root.astype(np.int64)
+        # a price range shown around the price (WebShop draws the price from the range once per product)
+        has_range = rng.random(n) < RANGE_SHARE
+        low = np.floor(cents * rng.uniform(0.55, 0.9, n) / 100).astype(np.int64) * 100 + 49
+        high = np.floor(cents * rng.uniform(1.15, 1.8, n) / 100).astype(np.int64) * 100
+        self.range_lo = np.where(has_range & (low < cents), low, 0).astype(np.int64)
+        self.range_hi = np.where(has_range & (low < cents) & (high > cents), high, 0).astype(np.int64)
+        self.range_lo = np.where(self.range_hi > 0, self.range_lo, 0)
 
     # ------------------------------------------------------------------ ids
     def __len__(self) -> int:
@@ -168,15 +180,25 @@ class GeneratedCatalogue(Catalogue):
             "brand": BRANDS[int(self.brand[i])], "opener": TITLE_OPENERS[s % len(TITLE_OPENERS)],
             "use": fam.uses[(s >> 5) % len(fam.uses)], "desc": (s >> 9) % len(DESCRIPTION_TEMPLATES),
             "feat": (s >> 13) % len(FEATURE_TEMPLATES), "review": (s >> 17) % len(REVIEW_TEMPLATES),
-            "rating": 3.0 + ((s >> 21) % 21) / 10, "price": int(self.price_cents[i]) / 100,
+            "rating": round(3.0 + ((s >> 21) % 21) / 10, 1), "price": int(self.price_cents[i]) / 100,
+            "in_title": (s >> 27) % 2,
         }
 
     @staticmethod
     def _title(r: dict) -> str:
         head = f"{r['brand']} {r['opener'].title()} {r['type'].title()}"
         use = f"for {r['use']}"
-        tail = ", ".join(a.title() for a in r["attrs"][:2] if a != use)
+        tail = ", ".join(a.title() for a in r["attrs"][: r["in_title"]] if a != use)
         return f"{head} - {tail}, {use.title()}" if tail else f"{head}, {use.title()}"
+
+    @staticmethod
+    def _nouns(r: dict) -> list[str]:
+        """The title's nouns as a tagger would keep them: the brand, the type words and the use words."""
+        return fallback_nouns(f"{r['brand']} {r['type']} {r['use']}")
+
+    def _price_text(self, i: int) -> str:
+        lo, hi = int(self.range_lo[i]), int(self.range_hi[i])
+        return f"${lo / 100} to ${hi / 100}" if hi else f"${int(self.price_cents[i]) / 100}"
 
     @staticmethod
     def _description(r: dict) -> str:
@@ -218,6 +240,8 @@ class GeneratedCatalogue(Catalogue):
             product_type=r["type"], attributes=r["attrs"], options=r["options"], price=r["price"],
             description=self._description(r), features=self._features(r), reviews=self._reviews(r),
             rating=r["rating"], brand=r["brand"], top_category=fam.category,
+            price_range=[int(self.range_lo[i]) / 100, int(self.range_hi[i]) / 100] if self.range_hi[i] else None,
+            title_nouns=self._nouns(r),
         )
 
     def search_text(self, i: int) -> str:
@@ -225,10 +249,11 @@ class GeneratedCatalogue(Catalogue):
         values = [v for vals in r["options"].values() for v in vals]
         return " ".join([self._title(r), self._description(r), *self._features(r), *values])
 
-    def _summary(self, i: int) -> tuple[str, str, float]:
+    def _summary(self, i: int) -> tuple[str, str, str]:
         fam = FAMILIES[int(self.family[i])]
         s = int(self.style[i])
-        attrs = [fam.attributes[j] for j in _bits(int(self.attr_mask[i]))[:2] if j < len(fam.attributes)]
+        attrs = [fam.attributes[j] for j in _bits(int(self.attr_mask[i]))[:1] if j < len(fam.attributes)]
         r = {"brand": BRANDS[int(self.brand[i])], "opener": TITLE_OPENERS[s % len(TITLE_OPENERS)],
-             "type": PRODUCT_TYPES[int(self.type_id[i])], "attrs": attrs, "use": fam.uses[(s >> 5) % len(fam.uses)]}
-        return self.asin(i), self._title(r), int(self.price_cents[i]) / 100
+             "type": PRODUCT_TYPES[int(self.type_id[i])], "attrs": attrs, "use": fam.uses[(s >> 5) % len(fam.uses)],
+             "in_title": (s >> 27) % 2}
+        return self.asin(i), self._title(r), self._price_text(i)

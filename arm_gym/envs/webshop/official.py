@@ -2,17 +2,22 @@
 
 A folder with ``items_shuffle*.json`` (products), ``items_ins_v2*.json`` (attributes and synthetic
 instructions) and optionally ``items_human_ins.json`` (human instructions) becomes a catalogue and
-goal splits, parsed the way WebShop's ``load_products``/``get_human_goals`` do: option values lower
-cased with ``/`` as `` | ``, prices from ``pricing`` (a range is sampled once per product from the
-seed), goals shuffled from the seed and split test/dev/train = 500/1000/rest (a fifth each for
-small files). Human goals are used when present, else the synthetic ones.
+goal splits, parsed the way WebShop's ``load_products``/``get_goals`` do: option values lower
+cased with ``/`` as `` | ``, prices from ``pricing`` (a range is shown as ``$lo to $hi`` and the price
+drawn once per product from the seed), goals built in product order (human goals: each product's
+``items_human_ins.json`` entries with attributes; synthetic goals with ``human_goals=False``: one per
+combination of a product's option values, worded ``<instruction> with size: x, and color: y``), then
+shuffled as the original does (``random.seed(233); random.shuffle(goals)``) and split test/dev/train =
+500/1000/rest (a fifth each for small files), so ``test-00000..00499`` are the original's test goals.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
+import random
 import re
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
@@ -102,6 +107,7 @@ def _product(raw: dict, attributes: dict, rng: np.random.Generator) -> Product |
         category=str(raw.get("product_category") or ""), product_type=str(raw.get("query") or "").lower().strip(),
         attributes=[str(a) for a in (attributes.get(asin) or {}).get("attributes", [])],
         options=_options(raw.get("customization_options")), price=round(price, 2),
+        price_range=[pricing[0], pricing[1]] if len(pricing) == 2 else None,
         description=str(raw.get("full_description") or raw.get("Description") or ""), features=features,
         reviews=reviews, rating=rating, top_category=str(raw.get("category") or ""),
     )
@@ -131,9 +137,8 @@ class ListGoals(GoalSet):
         return Goal.from_dict(self._goals[goal_id].to_dict())
 
 
-def _goal(product: Product, instruction: str, attributes: list, options: Any, rng: np.random.Generator) -> Goal:
-    upper = price_bound(product.price, rng)
-    text = instruction.strip().strip(".")
+def _goal(product: Product, instruction: str, attributes: list, options: Any, upper: float) -> Goal:
+    text = instruction
     if upper < NO_PRICE_BOUND:
         text += f", and price lower than {upper:.2f} dollars"
     if isinstance(options, dict):
@@ -145,8 +150,50 @@ def _goal(product: Product, instruction: str, attributes: list, options: Any, rn
                 product_title=product.title, top_category=product.top_category, query=product.product_type)
 
 
-def load_official(data_path: str | Path, seed: int = 0) -> tuple[ProductList, ListGoals]:
-    """Read WebShop's files from the folder ``data_path``; raises ``ValueError`` when they are missing or broken."""
+def get_human_goals(products: Sequence[Product], human: dict, rng: np.random.Generator) -> list[Goal]:
+    """WebShop's ``get_human_goals``: in product order, each instruction that names attributes."""
+    goals = []
+    for product in products:
+        entries = human.get(product.asin)
+        if not entries:
+            continue
+        for e in entries:
+            if isinstance(e, dict) and e.get("instruction_attributes"):
+                goals.append(_goal(product, str(e.get("instruction", "")).strip("."), e["instruction_attributes"],
+                                   e.get("instruction_options") or {}, price_bound(product.price, rng)))
+    return goals
+
+
+def get_synthetic_goals(products: Sequence[Product], attributes: dict, rng: np.random.Generator) -> list[Goal]:
+    """WebShop's ``get_synthetic_goals``: one goal per combination of a product's option values."""
+    goals = []
+    for product in products:
+        entry = attributes.get(product.asin) or {}
+        if not entry.get("instruction") or not entry.get("instruction_attributes"):
+            continue
+        upper = price_bound(product.price, rng)
+        names = sorted(product.options)
+        for combo in itertools.product(*(product.options[n] for n in names)):
+            chosen = dict(zip(names, combo))
+            text = ", and ".join(f"{k}: {v}" for k, v in chosen.items())
+            goals.append(_goal(product, str(entry["instruction"]) + (f" with {text}" if text else ""),
+                               entry["instruction_attributes"], chosen, upper))
+    return goals
+
+
+def shuffle_like_webshop(goals: list[Goal]) -> list[Goal]:
+    """The original's order: ``random.seed(233); random.shuffle(goals)`` (on a private ``Random``, same sequence)."""
+    goals = list(goals)
+    random.Random(233).shuffle(goals)
+    return goals
+
+
+def load_official(data_path: str | Path, seed: int = 0, human_goals: bool = True) -> tuple[ProductList, ListGoals]:
+    """Read WebShop's files from the folder ``data_path``; raises ``ValueError`` when they are missing or broken.
+
+    ``human_goals`` (default, as WebShop's text env) uses ``items_human_ins.json`` when present, else the
+    synthetic instructions of ``items_ins_v2*.json``; ``human_goals=False`` always uses the synthetic ones.
+    """
     folder = Path(data_path).expanduser()
     if not folder.is_dir():
         raise ValueError(f"WebShop data folder {folder} does not exist")
@@ -157,7 +204,7 @@ def load_official(data_path: str | Path, seed: int = 0) -> tuple[ProductList, Li
     raw_products = _read_json(products_file)
     attributes = _read_json(attrs_file) if attrs_file else {}
     human_path = folder / HUMAN_FILE
-    human = _read_json(human_path) if human_path.exists() else None
+    human = _read_json(human_path) if human_goals and human_path.exists() else None
     if not isinstance(raw_products, list) or not isinstance(attributes, dict):
         raise ValueError(f"{products_file.name} must hold a list and {ATTRIBUTES_GLOB} a dict")
 
@@ -172,23 +219,12 @@ def load_official(data_path: str | Path, seed: int = 0) -> tuple[ProductList, Li
                      for f in (products_file, attrs_file, human_path if human else None) if f is not None)
     catalogue = ProductList(products, fingerprint="webshop-" + hashlib.sha256(stamp.encode()).hexdigest()[:16])
 
-    goals: list[Goal] = []
     if isinstance(human, dict):
-        for asin, entries in human.items():
-            if asin not in catalogue:
-                continue
-            product = catalogue[asin]
-            for e in entries or []:
-                if isinstance(e, dict) and e.get("instruction_attributes"):
-                    goals.append(_goal(product, str(e.get("instruction", "")), e["instruction_attributes"],
-                                       e.get("instruction_options") or {}, rng))
+        goals = get_human_goals(products, human, rng)
     else:
-        for p in products:
-            entry = attributes.get(p.asin) or {}
-            if entry.get("instruction") and entry.get("instruction_attributes"):
-                goals.append(_goal(p, str(entry["instruction"]), entry["instruction_attributes"],
-                                   entry.get("instruction_options") or {}, rng))
+        if human_goals and not human_path.exists():
+            logger.info("webshop data: no %s in %s; using the synthetic goals", HUMAN_FILE, folder)
+        goals = get_synthetic_goals(products, attributes, rng)
     if not goals:
         raise ValueError(f"no usable goals in {folder} (need {HUMAN_FILE} or instructions in {ATTRIBUTES_GLOB})")
-    order = np.random.default_rng([seed, 233]).permutation(len(goals))
-    return catalogue, ListGoals([goals[i] for i in order])
+    return catalogue, ListGoals(shuffle_like_webshop(goals))

@@ -34,6 +34,10 @@ class Product:
     rating: float | None = None
     brand: str = ""
     top_category: str = ""
+    price_range: list[float] | None = None
+    """``[low, high]`` when the price varies (WebShop shows ``$8.49 to $12.0``); ``price`` is what a purchase costs."""
+    title_nouns: list[str] | None = None
+    """The title's nouns for the type factor, where known (the generator records them); else tagged on demand."""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -47,8 +51,10 @@ class Product:
 
     @property
     def price_text(self) -> str:
-        """``"$12.99"``."""
-        return f"${self.price:.2f}"
+        """The price as WebShop's pages show it: ``"$12.99"``, ``"$10.0"`` or a range ``"$8.49 to $12.0"``."""
+        if self.price_range and len(self.price_range) >= 2:
+            return f"${float(self.price_range[0])} to ${float(self.price_range[1])}"
+        return f"${float(self.price)}"
 
 
 @dataclass
@@ -58,7 +64,7 @@ class Goal:
     ``attributes`` are phrases the bought item should have ("sulfate free"); ``options`` maps an
     option group to the wanted value ({"color": "black", "size": "large"}); ``price_upper`` is the
     bound from WebShop's $10 ladder (``1e6`` when there is none). ``product_title`` is the target's
-    title where known (official WebShop goals use it for the type factor).
+    title where known (the type factor compares its nouns, ``title_nouns`` when recorded, with the bought title's).
     """
 
     goal_id: str
@@ -72,6 +78,7 @@ class Goal:
     product_title: str = ""
     top_category: str = ""
     query: str = ""
+    title_nouns: list[str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -95,4 +102,6 @@ class Goal:
             opts = {f"option_{i}": v for i, v in enumerate(opts)}
         data["options"] = {str(k): str(v) for k, v in dict(opts).items()}
         data["price_upper"] = float(data["price_upper"])
+        if data.get("title_nouns") is not None:
+            data["title_nouns"] = [str(w) for w in data["title_nouns"]]
         return cls(**data)

@@ -34,11 +34,11 @@ class World:
 
 
 def _build(key: tuple, show_progress: bool | None) -> World:
-    kind, source, seed, cache_dir, use_cache = key
+    kind, source, seed, cache_dir, use_cache, human_goals = key
     if kind == "official":
         from arm_gym.envs.webshop.official import load_official
 
-        catalogue, goals = load_official(source, seed=seed)
+        catalogue, goals = load_official(source, seed=seed, human_goals=human_goals)
     else:
         from arm_gym.envs.webshop.generator import GeneratedCatalogue
 
@@ -50,17 +50,18 @@ def _build(key: tuple, show_progress: bool | None) -> World:
 
 def load_world(*, num_products: int = 10_000, seed: int = 0, data_path: str | os.PathLike | None = None,
                cache_dir: str | os.PathLike | None = None, use_cache: bool = True,
-               show_progress: bool | None = None) -> World:
-    """The shared world for these settings (``data_path`` or ``$ARM_GYM_WEBSHOP_DATA``: official data)."""
+               show_progress: bool | None = None, human_goals: bool = True) -> World:
+    """The shared world for these settings (``data_path`` or ``$ARM_GYM_WEBSHOP_DATA``: official data, with
+    its human goals unless ``human_goals=False``)."""
     data_path = data_path if data_path is not None else os.environ.get(DATA_ENV_VAR) or None
     if data_path is not None:
         key: tuple = ("official", str(Path(data_path).expanduser().resolve()), int(seed),
-                      None if cache_dir is None else str(cache_dir), bool(use_cache))
+                      None if cache_dir is None else str(cache_dir), bool(use_cache), bool(human_goals))
     else:
         if int(num_products) < 10:
             raise ValueError(f"num_products must be at least 10, not {num_products}")
         key = ("generated", int(num_products), int(seed), None if cache_dir is None else str(cache_dir),
-               bool(use_cache))
+               bool(use_cache), True)
     with _LOCK:
         if key in _WORLDS:
             _WORLDS.move_to_end(key)

@@ -39,7 +39,7 @@ def test_product_list_lookup_by_asin_and_position():
 def test_search_text_and_summary():
     cat = ProductList(_products())
     assert cat.search_text(1) == "Item 1 desc 1 feat 1"
-    assert cat.summary(2) == ("B000000002", "Item 2", 2.0)
+    assert cat.summary(2) == ("B000000002", "Item 2", "$2.0")  # the price as WebShop shows it
 
 
 def test_fingerprint_follows_content():

@@ -7,13 +7,11 @@ import pytest
 from gymnasium.utils.env_checker import check_env
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rapidfuzz import fuzz
-from rapidfuzz.utils import default_process
 
 import arm_gym  # noqa: F401  (registers ARM-* ids)
 from arm_gym.core import CHARSET
-from arm_gym.envs.webshop import Goal, WebShopEnv, expert_actions, score_purchase
-from arm_gym.envs.webshop.reward import normalize_color
+from arm_gym.envs.webshop import WebShopEnv, expert_actions, score_purchase
+from arm_gym.envs.webshop.reward import option_matches
 
 CONTRACT = {"instruction", "admissible_actions", "task_id", "env_reward", "won", "goal"}
 
@@ -23,7 +21,7 @@ def test_check_env_through_gym_make():
     check_env(env.unwrapped)
     obs, info = env.reset(seed=1)
     assert CONTRACT <= set(info) and obs.startswith("WebShop [SEP] Instruction: [SEP] ")
-    assert env.spec.max_episode_steps == 15 and env.unwrapped.max_steps is None  # one limit: the TimeLimit
+    assert 15 in (env.unwrapped.max_steps, env.spec.max_episode_steps)
     assert env.unwrapped.catalogue is env.unwrapped.world.catalogue
     assert len(env.unwrapped.catalogue) == 10_000
 
@@ -87,43 +85,53 @@ def test_buy_reports_purchase_and_ends_episode(shop):
     assert terminated and reward == 0.0 and "episode is over" in obs and info["purchase"] == purchase
 
 
-def test_show_score_prints_webshops_score_line():
-    shop = WebShopEnv(show_score=True)
+def test_reveal_outcome_prints_webshops_score_line():
+    shop = WebShopEnv(reveal_outcome=True)
     actions, _ = _walk_to_item(shop, "test-00002")
     obs, reward, *_ = shop.step(actions[-1])
-    assert obs.endswith("[SEP] Your score (min 0.0, max 1.0) [SEP] 1.0000") and reward == 1.0
+    assert obs.endswith("[SEP] Your score (min 0.0, max 1.0) [SEP] 1.0 [SEP] Reward Details [SEP] None")
+    assert reward == 1.0 and shop.reveal_outcome
 
 
-def _wrong_value(goal: Goal, values: list[str], wanted: str) -> str | None:
-    for v in values:
-        if all(
-            fuzz.token_set_ratio(normalize_color(v), normalize_color(g), processor=default_process) <= 85
-            for g in goal.options.values()
-        ):
-            return v
-    return None
+def test_show_score_is_a_deprecated_alias():
+    with pytest.warns(DeprecationWarning, match="reveal_outcome"):
+        shop = WebShopEnv(show_score=True)
+    assert shop.reveal_outcome and shop.show_score
 
 
 def test_wrong_option_and_over_price_lose_exactly_their_share(shop):
     checked = 0
-    for goal_id in shop.task_ids("test")[:60]:
+    for goal_id in shop.task_ids("test")[:80]:
         goal = shop.goal_by_id(goal_id)
         product = shop.catalogue[goal.asin]
         n = len(goal.attributes) + len(goal.options) + 1
-        group, wanted = next(iter(goal.options.items()))
-        wrong = _wrong_value(goal, product.options[group], wanted)
-        if wrong is not None:
-            shop.reset(options={"goal": goal})
-            actions = [f"click[{wrong}]" if a == f"click[{wanted}]" else a for a in expert_actions(shop, goal)]
-            rewards = [shop.step(a)[1] for a in actions]
-            assert rewards[-1] == pytest.approx((n - 1) / n), goal_id
-            checked += 1
+        if goal.options:
+            group, wanted = next(iter(goal.options.items()))
+            wrong = next((v for v in product.options[group]
+                          if not option_matches(goal, {**goal.options, group: v}, product)[0]), None)
+            if wrong is not None:
+                shop.reset(options={"goal": goal})
+                actions = [f"click[{wrong}]" if a == f"click[{wanted}]" else a for a in expert_actions(shop, goal)]
+                rewards = [shop.step(a)[1] for a in actions]
+                assert rewards[-1] == pytest.approx((n - 1) / n), goal_id
+                checked += 1
         cheap = dataclasses.replace(goal, price_upper=product.price - 0.01)
         shop.reset(options={"goal": cheap})
         reward = [shop.step(a)[1] for a in expert_actions(shop, cheap)][-1]
         assert reward == pytest.approx((n - 1) / n)
         assert shop.purchase["scores"]["r_price"] is False
     assert checked >= 30
+
+
+def test_sizes_match_exactly(shop):
+    goal_id = next(g for g in shop.task_ids("test") if len(shop.catalogue[shop.goal_by_id(g).asin].options.get(
+        "size", [])) > 1 and "size" in shop.goal_by_id(g).options)
+    goal = shop.goal_by_id(goal_id)
+    product = shop.catalogue[goal.asin]
+    other = next(v for v in product.options["size"] if v != goal.options["size"])
+    scores = score_purchase(goal, product, {**goal.options, "size": other})
+    text = " ".join([product.title, *product.features, product.description]).lower()
+    assert scores["num_option_matches"] == len(goal.options) - 1 + (other in text)
 
 
 def test_custom_goal_scores_a_purchase_under_another_intent(shop):
@@ -156,20 +164,38 @@ def test_custom_goal_scores_a_purchase_under_another_intent(shop):
         "search[" + "a" * 10_000 + "]",
     ],
 )
-def test_invalid_actions_explain_and_continue(shop, action):
-    shop.reset(options={"task_id": "test-00000"})
+def test_invalid_actions_are_no_ops_with_the_reason_in_info(shop, action):
+    first, _ = shop.reset(options={"task_id": "test-00000"})
     obs, reward, terminated, truncated, info = shop.step(action)
-    assert obs.startswith("Invalid action") or action.startswith("search[a")
+    if not action.startswith("search[a"):
+        assert obs == first and info["invalid_action"]  # WebShop returns the same page
     assert reward == 0.0 and not terminated and not truncated and not info["won"]
     assert set(obs) <= set(CHARSET) and len(obs) < 20_000
 
 
-def test_search_only_on_the_search_page(shop):
+def test_action_feedback_keeps_the_explaining_message():
+    env = WebShopEnv(action_feedback=True)
+    first, _ = env.reset(options={"task_id": "test-00000"})
+    obs, reward, *_, info = env.step("click[Nonexistent]")
+    assert obs == f"Invalid action: {info['invalid_action']}. [SEP] {first}" and reward == 0.0
+    assert env.step("search[shoes]")[4]["invalid_action"] is None
+
+
+def test_search_from_any_page(shop):
     shop.reset(options={"task_id": "test-00000"})
     shop.step("search[shoes]")
-    obs, reward, *_ = shop.step("search[hats]")
-    assert obs.startswith("Invalid action: there is no search box") and reward == 0.0
-    assert "Page 1" in obs  # the page is shown again
+    asin = next(a[6:-1] for a in shop.admissible_actions() if a.startswith("click[B0"))
+    shop.step(f"click[{asin}]")
+    obs, reward, *_, info = shop.step("search[hats]")
+    assert info["invalid_action"] is None and reward == 0.0 and "Page 1 (Total results:" in obs
+    assert shop.page.query == "hats" and not shop.page.options
+
+
+def test_attributes_button_only_with_show_attrs():
+    for show in (False, True):
+        env = WebShopEnv(show_attrs=show)
+        _walk_to_item(env, "test-00001")
+        assert ("click[Attributes]" in env.admissible_actions()) is show
 
 
 def test_max_steps_truncates(small_shop):
@@ -181,7 +207,7 @@ def test_max_steps_truncates(small_shop):
 def test_text_rich_mode():
     env = WebShopEnv(observation_mode="text_rich")
     obs, _ = env.reset(options={"task_id": "test-00000"})
-    assert obs.endswith("[button] Search [button_]")
+    assert obs.endswith("[button] Search [button_]\n")
     with pytest.raises(ValueError, match="observation_mode"):
         WebShopEnv(observation_mode="html")
 

@@ -26,11 +26,10 @@ def test_goals_are_deterministic_and_grounded_in_their_product(goals):
         assert goal == other.get(gid)
         product = cat[goal.asin]
         assert goal.product_type == product.product_type and goal.category == product.category
-        assert 1 <= len(goal.attributes) <= 3 and set(goal.attributes) <= set(product.attributes)
-        assert all(product.options[g].count(v) == 1 for g, v in goal.options.items())
-        assert product.price <= goal.price_upper
-        assert goal.product_type in goal.instruction
-        assert all(v in goal.instruction for v in goal.options.values())
+        assert 1 <= len(goal.attributes) <= 2 and set(goal.attributes) <= set(product.attributes)
+        assert len(goal.options) <= 2 and all(product.options[g].count(v) == 1 for g, v in goal.options.items())
+        assert product.price <= goal.price_upper and goal.product_title == product.title
+        assert goal.product_type in goal.instruction and goal.title_nouns == product.title_nouns
         if goal.price_upper < NO_PRICE_BOUND:
             assert goal.instruction.endswith(f", and price lower than {goal.price_upper:.2f} dollars")
 
@@ -38,6 +37,31 @@ def test_goals_are_deterministic_and_grounded_in_their_product(goals):
 def test_instructions_vary(goals):
     openers = {" ".join(goals.get(g).instruction.split()[:2]) for g in goals.ids("train")[:300]}
     assert len(openers) >= 8
+
+
+def test_goals_read_like_webshops_human_goals(goals):
+    sample = [goals.get(g) for g in goals.ids("test")]
+    n_opts = [len(g.options) for g in sample]
+    assert all(0.1 < n_opts.count(k) / len(sample) < 0.6 for k in (0, 1, 2))
+    assert {len(g.attributes) for g in sample} == {1, 2}
+    # option values are often written the shopper's way, not as the item page spells them
+    with_opts = [g for g in sample if g.options]
+    verbatim = sum(all(v in g.instruction for v in g.options.values()) for g in with_opts) / len(with_opts)
+    assert verbatim < 0.8
+    # most asked-for attributes are not in the target's title (only in its features and description)
+    attrs = [(a, goals.catalogue[g.asin]) for g in sample for a in g.attributes]
+    assert sum(a in p.title.lower() for a, p in attrs) / len(attrs) < 0.4
+    assert all(a in " ".join([*p.features, p.description]).lower() for a, p in attrs)
+
+
+def test_phrasing_writes_values_as_shoppers_do():
+    from arm_gym.envs.webshop.phrasing import attribute_forms, value_forms
+
+    assert "a 12-pack" in value_forms("size", "pack of 12") and "xl" in value_forms("size", "x-large")
+    assert "navy" in value_forms("color", "navy blue") and "32x30" in value_forms("size", "32w x 30l")
+    assert "8 oz" in value_forms("size", "8 fl oz (pack of 1)") and "5x7" in value_forms("size", "5 x 7 ft")
+    pre, post = attribute_forms("sulfate free")
+    assert "sulfate-free" in pre and "without sulfate" in post
 
 
 def test_unknown_goal_ids_raise_key_error(goals):

@@ -131,3 +131,51 @@ def test_broken_data_gives_clear_errors(tmp_path, damage):
         load_official(folder)
     with pytest.raises(ValueError):
         WebShopEnv(data_path=str(folder))
+
+
+def _order(goals) -> list[tuple[str, str]]:
+    return [(goals.get(g).asin, goals.get(g).instruction.split(", and price lower")[0]) for s in ("test", "dev", "train")
+            for g in goals.ids(s)]
+
+
+def test_split_reproduces_webshops_seed_233_shuffle(tmp_path):
+    import random
+
+    write_fixture(tmp_path)
+    catalogue, goals = load_official(tmp_path, seed=5)
+    # the original: human goals in product order, then random.seed(233); random.shuffle(goals)
+    raw = json.loads((tmp_path / "items_human_ins.json").read_text())
+    expected = [(a, e["instruction"].strip(".")) for a in [p.asin for p in catalogue] for e in raw.get(a, [])
+                if e["instruction_attributes"]]
+    random.seed(233)
+    random.shuffle(expected)
+    assert _order(goals) == expected  # test = the first goals of the shuffled list, dev next, train the rest
+    assert len(goals.ids("test")) == len(expected) // 5
+
+
+def test_human_goals_false_uses_the_synthetic_goals_with_option_combinations(tmp_path):
+    import random
+
+    write_fixture(tmp_path)
+    catalogue, goals = load_official(tmp_path, human_goals=False)
+    expected = []
+    for p in catalogue:
+        names = sorted(p.options)
+        combos = [dict(zip(names, c)) for c in __import__("itertools").product(*(p.options[n] for n in names))]
+        for chosen in combos:
+            text = ", and ".join(f"{k}: {v}" for k, v in chosen.items())
+            expected.append((p.asin, f"i want an easy to clean {p.product_type[:-1]}" + (f" with {text}" if text else "")))
+    random.seed(233)
+    random.shuffle(expected)
+    assert _order(goals) == expected
+    goal = goals.get(goals.ids("test")[0])
+    assert set(goal.options.values()) <= {v for vals in catalogue[goal.asin].options.values() for v in vals}
+
+
+def test_env_human_goals_switch(tmp_path):
+    write_fixture(tmp_path)
+    human = WebShopEnv(data_path=str(tmp_path), cache_dir=str(tmp_path / "cache"))
+    synthetic = WebShopEnv(data_path=str(tmp_path), cache_dir=str(tmp_path / "cache"), human_goals=False)
+    assert human.goal_by_id("test-00000").instruction.startswith("i need a durable")
+    assert synthetic.goal_by_id("test-00000").instruction.startswith("i want an easy to clean")
+    clear_worlds()

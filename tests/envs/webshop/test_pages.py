@@ -29,7 +29,7 @@ def _catalogue(n: int = 23) -> ProductList:
 def test_search_page_in_both_modes():
     elems = elements(PageState(), _catalogue(), "buy a thing")
     assert render(elems) == "WebShop [SEP] Instruction: [SEP] buy a thing [SEP] Search"
-    assert render(elems, "text_rich") == "WebShop\nInstruction:\nbuy a thing\n[button] Search [button_]"
+    assert render(elems, "text_rich") == "WebShop\nInstruction: \nbuy a thing\n[button] Search [button_]\n"
     assert clickables(elems) == []
 
 
@@ -37,12 +37,14 @@ def test_results_pages_hold_ten_with_paging_buttons():
     cat = _catalogue()
     state = PageState(kind="results", query="thing", results=tuple(range(23)), page=1)
     text = render(elements(state, cat, "i"))
-    assert "Page 1 (Total results: 23) [SEP] Next > [SEP] B000000000 [SEP] Thing 0 [SEP] $1.50" in text
+    assert text.startswith("Instruction: [SEP] i [SEP] Back to Search")  # "WebShop" heads the search page only
+    assert "Page 1 (Total results: 23) [SEP] Next > [SEP] B000000000 [SEP] Thing 0 [SEP] $1.5" in text
     assert clickables(elements(state, cat, "i")) == ["Back to Search", "Next >"] + [f"B0{i:08d}" for i in range(10)]
     middle = clickables(elements(state.with_(page=2), cat, "i"))
     assert middle[:3] == ["Back to Search", "< Prev", "Next >"] and len(middle) == 13
     last = clickables(elements(state.with_(page=3), cat, "i"))
-    assert last == ["Back to Search", "< Prev", "B000000020", "B000000021", "B000000022"]
+    assert last == ["Back to Search", "< Prev", "Next >", "B000000020", "B000000021", "B000000022"]  # as WebShop
+    assert clickables(elements(state.with_(page=4), cat, "i")) == ["Back to Search", "< Prev", "Next >"]
 
 
 def test_visited_products_show_as_clicked_in_text_rich():
@@ -57,9 +59,9 @@ def test_item_page_lists_options_and_marks_the_chosen_one():
     elems = elements(state, _catalogue(), "i")
     assert render(elems).endswith(
         "Back to Search [SEP] < Prev [SEP] color [SEP] red [SEP] blue [SEP] size [SEP] small [SEP] Thing 3 "
-        "[SEP] Price: $4.50 [SEP] Rating: N.A. [SEP] Description [SEP] Features [SEP] Reviews [SEP] Attributes "
-        "[SEP] Buy Now"
+        "[SEP] Price: $4.5 [SEP] Rating: N.A. [SEP] Description [SEP] Features [SEP] Reviews [SEP] Buy Now"
     )
+    assert "Attributes [SEP] Buy Now" in render(elements(state, _catalogue(), "i", show_attrs=True))
     rich = render(elems, "text_rich")
     assert rich.startswith("You have clicked blue.\n") and "[clicked button] blue [clicked button_]" in rich
     assert clickables(elems) == [
@@ -71,7 +73,6 @@ def test_item_page_lists_options_and_marks_the_chosen_one():
         "Description",
         "Features",
         "Reviews",
-        "Attributes",
         "Buy Now",
     ]
 
@@ -81,8 +82,8 @@ def test_sub_pages():
     for sub, expected in [
         ("Description", "nice"),
         ("Features", "f1 [SEP] f2"),
-        ("Reviews", "ok [SEP] 4 stars [SEP] fine"),
-        ("Attributes", "soft"),
+        ("Reviews", '"ok" [SEP] 4 [SEP] fine'),
+        ("Attributes", "soft [SEP] thing"),
     ]:
         elems = elements(PageState(kind="sub", item=0, sub=sub), cat, "i")
         assert render(elems).endswith(f"Back to Search [SEP] < Prev [SEP] {expected}")
