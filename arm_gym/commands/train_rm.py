@@ -15,6 +15,7 @@ Examples:
 from __future__ import annotations
 
 import argparse
+import warnings
 import json
 import sys
 
@@ -38,7 +39,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--truncation-side", choices=("left", "right"), default=d.truncation_side,
                         help="drop the oldest (left, default) or the latest (right) steps of long trajectories")
     parser.add_argument("--epochs", type=float, default=d.epochs, help=f"training epochs (default: {d.epochs:g})")
-    parser.add_argument("--max-steps", type=int, default=d.max_steps, help="stop after this many optimizer steps (overrides --epochs)")
+    parser.add_argument("--max-optimizer-steps", type=int, default=d.optimizer_steps,
+                        help="stop after this many optimizer steps (overrides --epochs)")
+    parser.add_argument("--max-steps", dest="deprecated_max_steps", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--batch-size", type=int, default=d.batch_size, help=f"pairs per device per step (default: {d.batch_size})")
     parser.add_argument("--grad-accum", type=int, default=d.gradient_accumulation_steps, help="gradient accumulation steps")
     parser.add_argument("--lr", type=float, default=d.learning_rate, help=f"learning rate (default: {d.learning_rate:g})")
@@ -63,12 +66,15 @@ def run(args: argparse.Namespace) -> int:
     from arm_gym.reward.evaluate import format_table
     from arm_gym.reward.train import TrainConfig, train_reward_model
 
+    if args.deprecated_max_steps is not None:
+        warnings.warn("train-rm --max-steps is now --max-optimizer-steps (episode step limits are --max-steps "
+                      "in collect and eval-rm)", DeprecationWarning, stacklevel=1)
     config = TrainConfig(
         backbone=args.backbone,
         max_tokens=args.max_tokens,
         truncation_side=args.truncation_side,
         epochs=args.epochs,
-        max_steps=args.max_steps,
+        optimizer_steps=args.max_optimizer_steps if args.deprecated_max_steps is None else args.deprecated_max_steps,
         batch_size=args.batch_size,
         gradient_accumulation_steps=args.grad_accum,
         learning_rate=args.lr,

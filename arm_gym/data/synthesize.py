@@ -286,6 +286,8 @@ class Synthesizer:
             "intent_seed": intent.seed,
             "intent_task": intent.grounding.get("split_group") or intent.task_id,
         }
+        if self.env_kwargs:
+            meta["env_kwargs"] = self.env_kwargs
         if cand.note:
             meta["negative_note"] = cand.note
         return Triplet(

@@ -56,7 +56,7 @@ class TrainConfig:
     max_tokens: int = 256
     truncation_side: str = "left"
     epochs: float = 2.0
-    max_steps: int = -1
+    optimizer_steps: int = -1
     batch_size: int = 16
     eval_batch_size: int = 64
     gradient_accumulation_steps: int = 1
@@ -73,6 +73,8 @@ class TrainConfig:
     logging_steps: int = 10
     max_pairs: int | None = None
     progress: bool = True
+    trl_args: dict[str, Any] = field(default_factory=dict)
+    """Further ``trl.RewardConfig`` settings, passed through as they are (they win over the ones above)."""
 
     def render_config(self) -> RenderConfig:
         return RenderConfig(max_tokens=self.max_tokens, truncation_side=self.truncation_side)
@@ -139,6 +141,24 @@ def graded_pairs(triplets: Sequence[Triplet], *, max_per_intent: int = 10) -> li
     return out
 
 
+def provenance(train_set: Sequence[Triplet], val_set: Sequence[Triplet]) -> dict[str, Any]:
+    """What a checkpoint was trained on, for ``eval-rm`` to check: the env ids, the ``gym.make`` kwargs the
+    triplets were synthesized with (``None`` when they differ between triplets) and the task ids of every
+    training trajectory and intent (an evaluation task must not be one of them)."""
+    everything = [*train_set, *val_set]
+    kwargs = {json.dumps(t.meta.get("env_kwargs") or {}, sort_keys=True) for t in everything}
+    tasks = set()
+    for t in train_set:
+        tasks.update((t.task_id, t.chosen_trajectory.task_id, t.rejected_trajectory.task_id))
+        if t.meta.get("intent_task"):
+            tasks.add(str(t.meta["intent_task"]))
+    return {
+        "env_ids": sorted({t.env_id for t in everything if t.env_id}),
+        "env_kwargs": json.loads(kwargs.pop()) if len(kwargs) == 1 else None,
+        "train_task_ids": sorted(x for x in tasks if x),
+    }
+
+
 def _render(prompt: str, trajectory: Trajectory, render: RenderConfig, tokenizer: Any) -> tuple[str, bool]:
     text = render.render(prompt, trajectory, tokenizer)
     return text, text != render_trajectory(prompt, trajectory)
@@ -192,6 +212,108 @@ def _use_bf16(precision: str) -> tuple[bool, bool]:
     return resolve_precision(precision, device) == "bf16", device == "cpu"
 
 
+TRL_NAMES: dict[str, str] = {
+    "epochs": "num_train_epochs",
+    "optimizer_steps": "max_steps",
+    "batch_size": "per_device_train_batch_size",
+    "eval_batch_size": "per_device_eval_batch_size",
+    "gradient_accumulation_steps": "gradient_accumulation_steps",
+    "learning_rate": "learning_rate",
+    "weight_decay": "weight_decay",
+    "warmup_ratio": "warmup_steps",  # TRL 1.x: a float below 1 is a ratio of the training steps
+    "center_rewards_coefficient": "center_rewards_coefficient",
+    "max_tokens": "max_length",
+    "save_steps": "save_steps",
+    "logging_steps": "logging_steps",
+    "seed": "seed",
+}
+"""Which :class:`TrainConfig` field sets which ``trl.RewardConfig`` argument."""
+
+
+def reward_config(config: TrainConfig, output_dir: Path, *, evaluate: bool) -> Any:
+    """The ``trl.RewardConfig`` for ``config``: the :data:`TRL_NAMES` fields, the settings arm_gym fixes
+    (precision, checkpointing, no reporting), then ``config.trl_args`` as given."""
+    from trl import RewardConfig
+
+    use_bf16, use_cpu = _use_bf16(config.precision)
+    settings = {trl_name: getattr(config, name) for name, trl_name in TRL_NAMES.items()}
+    settings.update(
+        output_dir=str(output_dir),
+        bf16=use_bf16,
+        use_cpu=use_cpu,
+        activation_checkpointing=False,  # (TRL defaults to on; a small encoder trains faster without)
+        eval_strategy="epoch" if evaluate else "no",
+        save_strategy="steps",
+        save_total_limit=2,
+        report_to="none",
+        data_seed=config.seed,
+        disable_tqdm=not config.progress,
+        dataloader_num_workers=0,
+    )
+    settings.update(config.trl_args)
+    return RewardConfig(**settings)
+
+
+def _split(
+    triplets: str | os.PathLike | Sequence[Triplet],
+    val_triplets: str | os.PathLike | Sequence[Triplet] | None,
+    config: TrainConfig,
+) -> tuple[list[Triplet], list[Triplet], list[Triplet], int]:
+    """``(all triplets, train set with graded pairs, validation set, number of graded pairs)``."""
+    all_triplets = load_triplets(triplets) if isinstance(triplets, (str, os.PathLike)) else list(triplets)
+    if config.max_pairs is not None:
+        all_triplets = all_triplets[: config.max_pairs]
+    if not all_triplets:
+        raise ValueError("no triplets to train on")
+    if val_triplets is not None:
+        train_set = all_triplets
+        val_set = load_triplets(val_triplets) if isinstance(val_triplets, (str, os.PathLike)) else list(val_triplets)
+    else:
+        train_set, val_set = split_by_task(all_triplets, validation_fraction=config.val_fraction, seed=config.seed)
+    extra: list[Triplet] = []
+    if config.graded_pairs:
+        extra = graded_pairs(train_set)
+        logger.info("graded pairs: %d added to %d training triplets", len(extra), len(train_set))
+    return all_triplets, train_set + extra, val_set, len(extra)
+
+
+def _resume_point(ckpt_dir: Path, sha: str, config: TrainConfig, resume: bool, is_main: bool) -> str | None:
+    """The checkpoint to resume from (``None``: start afresh); refuses checkpoints of other training data."""
+    from transformers.trainer_utils import get_last_checkpoint
+
+    last = get_last_checkpoint(str(ckpt_dir)) if resume and ckpt_dir.is_dir() else None
+    if last is not None:
+        previous = json.loads((ckpt_dir / RUN_FILE).read_text()) if (ckpt_dir / RUN_FILE).exists() else {}
+        if previous.get("train_data_sha256") not in (None, sha):
+            raise ValueError(
+                f"{ckpt_dir} holds checkpoints of a run on different training data; "
+                "use another --out or start over (resume=False / --no-resume)"
+            )
+        logger.info("resuming from %s", last)
+    if is_main:
+        ckpt_dir.mkdir(parents=True, exist_ok=True)
+        run_info = {"train_data_sha256": sha, "config": asdict(config)}
+        (ckpt_dir / RUN_FILE).write_text(json.dumps(run_info, indent=2) + "\n")
+    return last
+
+
+def _rows(
+    train_set: Sequence[Triplet], val_set: Sequence[Triplet], tokenizer: Any, render: RenderConfig, config: TrainConfig
+) -> tuple[list[dict], list[dict], dict[str, dict[str, int]]]:
+    """Rendered, tokenized training and validation rows (identical pairs dropped and counted)."""
+    train_rows, train_stats = tokenize_triplets(train_set, tokenizer, render, margin_scale=config.margin_scale)
+    val_rows, val_stats = tokenize_triplets(val_set, tokenizer, render, margin_scale=config.margin_scale)
+    if not train_rows:
+        raise ValueError("every training pair was identical after rendering; nothing to learn from")
+    for name, stats, n in (("train", train_stats, len(train_set)), ("validation", val_stats, len(val_set))):
+        if stats["truncated"] or stats["dropped_identical"]:
+            logger.warning(
+                "%s: %d of %d pairs truncated to %d tokens; %d dropped (chosen and rejected identical after rendering)",
+                name, stats["truncated"], n, render.max_tokens, stats["dropped_identical"],
+            )
+    return train_rows, val_rows, {"train": train_stats, "validation": val_stats}
+
+
 def train_reward_model(
     triplets: str | os.PathLike | Sequence[Triplet],
     out_dir: str | os.PathLike,
@@ -214,88 +336,24 @@ def train_reward_model(
     """
     from accelerate import PartialState
     from datasets import Dataset
-    from transformers.trainer_utils import get_last_checkpoint
-    from trl import RewardConfig, RewardTrainer
+    from trl import RewardTrainer
 
-    from arm_gym.reward.model import RewardModel, fp32_head, load_backbone, write_metadata
+    from arm_gym.reward.model import fp32_head, load_backbone
 
     config = config or TrainConfig()
     out = Path(out_dir)
-    all_triplets = load_triplets(triplets) if isinstance(triplets, (str, os.PathLike)) else list(triplets)
-    if config.max_pairs is not None:
-        all_triplets = all_triplets[: config.max_pairs]
-    if not all_triplets:
-        raise ValueError("no triplets to train on")
-    if val_triplets is not None:
-        train_set = all_triplets
-        val_set = load_triplets(val_triplets) if isinstance(val_triplets, (str, os.PathLike)) else list(val_triplets)
-    else:
-        train_set, val_set = split_by_task(all_triplets, validation_fraction=config.val_fraction, seed=config.seed)
-    extra: list[Triplet] = []
-    if config.graded_pairs:
-        extra = graded_pairs(train_set)
-        logger.info("graded pairs: %d added to %d training triplets", len(extra), len(train_set))
-        train_set = train_set + extra
+    all_triplets, train_set, val_set, n_graded = _split(triplets, val_triplets, config)
     sha = data_hash(train_set)
-
     state = PartialState()
     ckpt_dir = out / "checkpoints"
-    run_info = {"train_data_sha256": sha, "config": asdict(config)}
-    last = get_last_checkpoint(str(ckpt_dir)) if resume and ckpt_dir.is_dir() else None
-    if last is not None:
-        previous = json.loads((ckpt_dir / RUN_FILE).read_text()) if (ckpt_dir / RUN_FILE).exists() else {}
-        if previous.get("train_data_sha256") not in (None, sha):
-            raise ValueError(
-                f"{ckpt_dir} holds checkpoints of a run on different training data; "
-                "use another --out or start over (resume=False / --no-resume)"
-            )
-        logger.info("resuming from %s", last)
-    if state.is_main_process:
-        ckpt_dir.mkdir(parents=True, exist_ok=True)
-        (ckpt_dir / RUN_FILE).write_text(json.dumps(run_info, indent=2) + "\n")
+    last = _resume_point(ckpt_dir, sha, config, resume, state.is_main_process)
 
     model, tokenizer = load_backbone(config.backbone)
     render = config.render_config()
-    train_rows, train_stats = tokenize_triplets(train_set, tokenizer, render, margin_scale=config.margin_scale)
-    val_rows, val_stats = tokenize_triplets(val_set, tokenizer, render, margin_scale=config.margin_scale)
-    if not train_rows:
-        raise ValueError("every training pair was identical after rendering; nothing to learn from")
-    for name, stats, n in (("train", train_stats, len(train_set)), ("validation", val_stats, len(val_set))):
-        if stats["truncated"] or stats["dropped_identical"]:
-            logger.warning(
-                "%s: %d of %d pairs truncated to %d tokens; %d dropped (chosen and rejected identical after rendering)",
-                name, stats["truncated"], n, render.max_tokens, stats["dropped_identical"],
-            )
-
-    use_bf16, use_cpu = _use_bf16(config.precision)
-    if use_bf16:  # a bf16 head rounds close scores into ties: the loss and validation accuracy see fp32 scores
+    train_rows, val_rows, stats = _rows(train_set, val_set, tokenizer, render, config)
+    args = reward_config(config, ckpt_dir, evaluate=bool(val_rows))
+    if args.bf16:  # a bf16 head rounds close scores into ties: the loss and validation accuracy see fp32 scores
         fp32_head(model)
-    args = RewardConfig(
-        output_dir=str(ckpt_dir),
-        num_train_epochs=config.epochs,
-        max_steps=config.max_steps,
-        per_device_train_batch_size=config.batch_size,
-        per_device_eval_batch_size=config.eval_batch_size,
-        gradient_accumulation_steps=config.gradient_accumulation_steps,
-        learning_rate=config.learning_rate,
-        weight_decay=config.weight_decay,
-        warmup_steps=config.warmup_ratio,
-        center_rewards_coefficient=config.center_rewards_coefficient,
-        max_length=render.max_tokens,
-        bf16=use_bf16,
-        use_cpu=use_cpu,
-        activation_checkpointing=False,  # (TRL defaults to on; a small encoder trains faster without)
-        eval_strategy="epoch" if val_rows else "no",
-        save_strategy="steps",
-        save_steps=config.save_steps,
-        save_total_limit=2,
-        logging_steps=config.logging_steps,
-        report_to="none",
-        seed=config.seed,
-        data_seed=config.seed,
-        disable_tqdm=not config.progress,
-        dataloader_num_workers=0,
-    )
     history: list[dict[str, float]] = []
     trainer = RewardTrainer(
         model=model,
@@ -313,11 +371,11 @@ def train_reward_model(
     result = TrainResult(
         out_dir=str(out),
         n_triplets=len(all_triplets),
-        n_graded=len(extra),
+        n_graded=n_graded,
         n_train=len(trainer.train_dataset),
         n_val=len(val_rows),
-        truncated=train_stats["truncated"] + val_stats["truncated"],
-        dropped_identical=train_stats["dropped_identical"] + val_stats["dropped_identical"],
+        truncated=stats["train"]["truncated"] + stats["validation"]["truncated"],
+        dropped_identical=stats["train"]["dropped_identical"] + stats["validation"]["dropped_identical"],
         dropped_too_long=too_long,
         epochs=history,
         train_runtime_s=float(output.metrics.get("train_runtime", 0.0)),
@@ -327,20 +385,38 @@ def train_reward_model(
     trainer.save_model(str(out))
     state.wait_for_everyone()
     if trainer.is_world_process_zero():
-        (out / "training_args.bin").unlink(missing_ok=True)  # a pickle: keep the checkpoint safetensors-only
-        if val_rows:
-            rm = RewardModel(trainer.model, tokenizer, render=render, device=str(trainer.args.device),
-                             precision=config.precision)
-            chosen = rm.score_ids([r["chosen_ids"] for r in val_rows])
-            rejected = rm.score_ids([r["rejected_ids"] for r in val_rows])
-            result.val_accuracy = float(np.mean(chosen > rejected))
-            (out / VAL_FILE).unlink(missing_ok=True)
-            append_jsonl(out / VAL_FILE, (t.to_dict() for t in val_set))
-        meta = {
-            "backbone": str(config.backbone or "all-MiniLM-L6-v2"),
-            "train_data_sha256": sha,
-            "training": {k: v for k, v in result.to_dict().items() if k not in ("out_dir", "epochs")},
-        }
-        write_metadata(out, meta, render)
-        (out / SUMMARY_FILE).write_text(json.dumps(result.to_dict(), indent=2) + "\n")
+        _finish_checkpoint(trainer, out, result, render, config, train_set, val_set, val_rows)
     return result
+
+
+def _finish_checkpoint(
+    trainer: Any,
+    out: Path,
+    result: TrainResult,
+    render: RenderConfig,
+    config: TrainConfig,
+    train_set: Sequence[Triplet],
+    val_set: Sequence[Triplet],
+    val_rows: Sequence[dict],
+) -> None:
+    """On the main process: drop the pickled training args, measure the final validation accuracy, save the
+    validation triplets, the arm_gym metadata (with provenance) and the training summary."""
+    from arm_gym.reward.model import RewardModel, write_metadata
+
+    (out / "training_args.bin").unlink(missing_ok=True)  # a pickle: keep the checkpoint safetensors-only
+    if val_rows:
+        rm = RewardModel(trainer.model, trainer.processing_class, render=render, device=str(trainer.args.device),
+                         precision=config.precision)
+        chosen = rm.score_ids([r["chosen_ids"] for r in val_rows])
+        rejected = rm.score_ids([r["rejected_ids"] for r in val_rows])
+        result.val_accuracy = float(np.mean(chosen > rejected))
+        (out / VAL_FILE).unlink(missing_ok=True)
+        append_jsonl(out / VAL_FILE, (t.to_dict() for t in val_set))
+    meta = {
+        "provenance": provenance(train_set, val_set),
+        "backbone": str(config.backbone or "all-MiniLM-L6-v2"),
+        "train_data_sha256": result.train_data_sha256,
+        "training": {k: v for k, v in result.to_dict().items() if k not in ("out_dir", "epochs")},
+    }
+    write_metadata(out, meta, render)
+    (out / SUMMARY_FILE).write_text(json.dumps(result.to_dict(), indent=2) + "\n")

@@ -30,7 +30,7 @@ def test_train_rm_trains_saves_and_reports(tmp_path_factory, triplets_file, tmp_
             str(out),
             "--backbone",
             str(backbone),
-            "--max-steps",
+            "--max-optimizer-steps",
             "3",
             "--batch-size",
             "8",
@@ -75,7 +75,7 @@ def test_train_rm_runs_in_two_processes_under_torchrun(tmp_path_factory, triplet
         sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2",
         "--master_addr", "127.0.0.1", "--master_port", str(port),
         "-m", "arm_gym.cli", "train-rm", str(triplets_file), "--out", str(out), "--backbone", str(backbone),
-        "--max-steps", "2", "--batch-size", "4", "--max-tokens", "64", "--val-fraction", "0.25",
+        "--max-optimizer-steps", "2", "--batch-size", "4", "--max-tokens", "64", "--val-fraction", "0.25",
         "--precision", "fp32", "--no-progress",
     ]  # fmt: skip
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env={**os.environ, "OMP_NUM_THREADS": "1"})

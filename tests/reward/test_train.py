@@ -1,3 +1,4 @@
+import dataclasses
 import json
 
 import numpy as np
@@ -49,6 +50,21 @@ def test_the_checkpoint_is_safetensors_with_metadata_and_validation_triplets(tra
     chosen = rm.score([(t.prompt, t.chosen_trajectory) for t in val])
     rejected = rm.score([(t.prompt, t.rejected_trajectory) for t in val])
     assert np.mean(chosen > rejected) == pytest.approx(result.val_accuracy)
+    provenance = meta["provenance"]  # what eval-rm checks the evaluation env and tasks against
+    assert provenance["env_ids"] == sorted({t.env_id for t in val}) and provenance["env_kwargs"] == {}
+    assert not {t.task_id for t in val} & set(provenance["train_task_ids"])
+
+
+def test_trl_settings_are_passed_through(tmp_path):
+    from arm_gym.reward.train import TRL_NAMES, TrainConfig, reward_config
+
+    trl_args = {"logging_steps": 3, "lr_scheduler_type": "constant"}
+    config = TrainConfig(optimizer_steps=7, batch_size=3, precision="fp32", trl_args=trl_args)
+    args = reward_config(config, tmp_path, evaluate=False)
+    assert (args.max_steps, args.per_device_train_batch_size, args.logging_steps) == (7, 3, 3)
+    assert getattr(args.lr_scheduler_type, "value", args.lr_scheduler_type) == "constant"
+    assert set(TRL_NAMES) <= {f.name for f in dataclasses.fields(TrainConfig)}
+    assert getattr(args.eval_strategy, "value", args.eval_strategy) == "no"
 
 
 def test_training_splits_like_the_export():
@@ -91,7 +107,7 @@ def test_training_resumes_from_its_checkpoints_and_refuses_other_data(tmp_path_f
         backbone=str(backbone),
         max_tokens=48,
         batch_size=8,
-        max_steps=2,
+        optimizer_steps=2,
         save_steps=2,
         val_fraction=0.0,
         progress=False,
@@ -99,7 +115,7 @@ def test_training_resumes_from_its_checkpoints_and_refuses_other_data(tmp_path_f
     )
     first = train_reward_model(triplets, tmp_path / "run", config)
     assert first.resumed_from is None
-    config.max_steps = 4
+    config.optimizer_steps = 4
     second = train_reward_model(triplets, tmp_path / "run", config)
     assert second.resumed_from is not None and second.resumed_from.endswith("checkpoint-2")
     with pytest.raises(ValueError, match="different training data"):
