@@ -17,7 +17,6 @@ from arm_gym.data.negatives import (
     stop_short,
 )
 from arm_gym.envs import make_env
-from arm_gym.envs.game24.synthesis import false_24
 from arm_gym.envs.synthesis import Candidate, Intent, get_adapter, replay_actions
 from arm_gym.llm.base import LLM
 
@@ -94,26 +93,6 @@ def test_deviate_changes_the_last_step_into_a_miss(game24):
         assert cand.kind == "miss_24" and cand.actions[:-1] == good[:-1] and cand.actions[-1] != good[-1]
         misses += not replay_actions(game24, intent, cand.actions).won
     assert misses >= 8
-
-
-def test_false_24_reads_like_a_solution_and_fails_only_without_arithmetic_checks(game24):
-    unchecked = make_env("ARM-Game24-v0", check_arithmetic=False)
-    try:
-        intent = puzzle_intent()
-        good = expert_positive(intent, unchecked.unwrapped)
-        (cand,) = false_24(good)
-        assert cand.kind == "false_24" and cand.actions[:-1] == good[:-1] and cand.actions[-1].endswith("= 24")
-        negative = replay_actions(unchecked, intent, cand.actions)
-        assert negative.steps[-1].observation.endswith("(left: 24). The game is over.")  # looks solved
-        assert negative.env_return == 0.0 and not negative.won
-        assert check_triplet(unchecked, intent, good, cand.actions).passed
-        kinds = {c.kind for c in env_negatives(unchecked, intent, good, [], np.random.default_rng(0))}
-        assert "false_24" in kinds
-        # with the arithmetic checked (the default) the false step is an invalid action, and not proposed
-        assert "false_24" not in {c.kind for c in env_negatives(game24, intent, good, [], np.random.default_rng(0))}
-        assert false_24(["answer: (8 - 6) * 8 + 8"]) == []
-    finally:
-        unchecked.close()
 
 
 def test_explored_pool_and_env_negatives_are_distinct(game24):
