@@ -152,8 +152,8 @@ class RewardModel:
             :data:`BF16_CPU_TOLERANCE`), ``"bf16"`` or ``"fp32"``.
         batch_size: most sequences in one forward pass (default: 16 on CPU, 64 on a GPU).
         max_batch_tokens: most padded tokens in one forward pass, length-sorted batches fill up to it
-            (default: 4,096 on CPU, 16,384 on a GPU). Small batches are faster on CPU:
-            ``benchmarks/scoring.py --batch-sizes 8,16,32`` measured these 1.14× (253 tokens) and 1.39× (507) faster than 64 rows.
+            (default: 4,096 on CPU, 16,384 on a GPU). Small batches are faster on CPU
+            (``benchmarks/scoring.py --batch-sizes 8,16,64`` compares them; figures in the README).
         metadata: the arm_gym metadata read from a checkpoint (kept and re-saved).
     """
 

@@ -43,13 +43,13 @@ class TrainConfig:
     """Reward-model training settings; the defaults finish a few thousand pairs on 2 CPU cores in minutes.
 
     ``precision="auto"`` trains with bf16 autocast on CUDA with bf16 and on CPUs with native bf16
-    (1.5x faster on this kind of machine), fp32 elsewhere. ``margin_scale > 0`` adds TRL's margin
+    (see the README's measured table), fp32 elsewhere. ``margin_scale > 0`` adds TRL's margin
     ``margin_scale * (chosen_return - rejected_return)`` to the Bradley-Terry loss, so a negative
     that earns less env return is pushed further down (0: plain Bradley-Terry, as ARMAP).
     ``graded_pairs`` (on by default) adds training pairs between the trajectories of one intent whose
     audited env returns differ (e.g. a partial-credit negative over a zero-return one), see
-    :func:`graded_pairs`. Without them a WebShop model ranked "bought nothing" above partial purchases
-    (Spearman with env return -0.47 against 0.90 with them); plain ARMAP triplets: ``graded_pairs=False``.
+    :func:`graded_pairs`: without them a model has no signal to order partial purchases above "bought nothing";
+    plain ARMAP triplets: ``graded_pairs=False``.
     """
 
     backbone: str | None = None
