@@ -33,6 +33,14 @@ class Policy(ABC):
         """Learn the env family's hooks before acting in it; returns ``self``. The default keeps nothing."""
         return self
 
+    def with_reflections(self, reflections: Sequence[str]) -> Policy:
+        """The policy told what went wrong in earlier attempts (Reflexion); one that cannot read them returns itself."""
+        return self
+
+    def greedy(self) -> Policy:
+        """The policy's most-likely-action form (the Greedy baseline); a policy without one returns itself."""
+        return self
+
     @abstractmethod
     def act(
         self,

@@ -8,6 +8,7 @@ Example:
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
 from collections.abc import Mapping, Sequence
@@ -83,6 +84,8 @@ class LLMPolicy(Policy):
         self.max_history = max_history
         self.max_actions = max_actions
         self.fuzzy_threshold = fuzzy_threshold
+        self.reflections: tuple[str, ...] = ()
+        """Lessons from earlier failed attempts, shown in the prompt (set by :meth:`with_reflections`)."""
         self.last_replies: list[str] = []
         """The raw replies behind the latest actions (for logging and debugging)."""
 
@@ -91,6 +94,18 @@ class LLMPolicy(Policy):
         if not self._own_examples:
             self.examples = adapter.policy_examples
         return self
+
+    def with_reflections(self, reflections: Sequence[str]) -> LLMPolicy:
+        """A copy whose prompts show ``reflections`` (Reflexion)."""
+        clone = copy.copy(self)
+        clone.reflections = tuple(reflections)
+        return clone
+
+    def greedy(self) -> LLMPolicy:
+        """A copy that decodes at temperature 0."""
+        clone = copy.copy(self)
+        clone.temperature = 0.0
+        return clone
 
     def __repr__(self) -> str:
         return f"LLMPolicy(llm={self.llm!r}, mode={self.mode!r}, examples={len(self.examples)})"
@@ -107,6 +122,7 @@ class LLMPolicy(Policy):
             history,
             max_history=self.max_history,
             max_actions=self.max_actions,
+            reflections=self.reflections,
         )
         if self.mode == "complete":
             return prompts.completion_prompt(episode, self.examples)

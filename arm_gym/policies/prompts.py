@@ -52,6 +52,7 @@ def render_episode(
     max_history: int = 8,
     max_actions: int = 40,
     max_observation_chars: int = 1500,
+    reflections: Sequence[str] = (),
 ) -> str:
     """The episode so far in the prompt format, ending with the current valid actions (no ``Action:``).
 
@@ -60,6 +61,8 @@ def render_episode(
     """
     steps = as_steps(history)
     lines = [f"Task: {_one_line(instruction, 1000)}"]
+    for note in reflections:  # Reflexion: lessons from earlier failed attempts at this task
+        lines.append(f"Reflection: {_one_line(note, 400)}")
     if len(steps) > max_history:
         lines.append(f"(... {len(steps) - max_history} earlier steps ...)")
         steps = steps[-max_history:]
