@@ -13,4 +13,5 @@ COMMAND_MODULES: tuple[str, ...] = (
     "arm_gym.commands.synthesize",
     "arm_gym.commands.train_rm",
     "arm_gym.commands.eval_rm",
+    "arm_gym.commands.plan",
 )

@@ -49,14 +49,14 @@ def episode_key(env_id: str, policy: str, seed: int, config: dict[str, Any] | No
     return key
 
 
-def existing_keys(path: str | os.PathLike) -> set[str]:
-    """The ``meta["episode_key"]`` values already in a trajectories file (empty when it does not exist)."""
+def existing_keys(path: str | os.PathLike, *, key_field: str = "episode_key") -> set[str]:
+    """The ``meta[key_field]`` values already in a trajectories file (empty when it does not exist)."""
     path = Path(path)
     if not path.exists():
         return set()
     keys = set()
     for record in read_jsonl(path, strict=False):
-        key = (record.get("meta") or {}).get("episode_key")
+        key = (record.get("meta") or {}).get(key_field)
         if key is not None:
             keys.add(str(key))
     return keys

@@ -26,7 +26,8 @@ def play_episode(
 
     The env's own step limit (Gymnasium's ``TimeLimit`` from its registration) ends the episode;
     ``max_steps`` is only a safety bound for envs without one. ``rng`` (default: :func:`~arm_gym.trajectory.policy_rng` of ``seed``) is
-    the episode's generator, handed to the policy at every step.
+    the episode's generator, handed to the policy at every step. The env-specific keys of the last ``info``
+    (e.g. WebShop's purchase) are kept in ``meta["final_info"]``.
     """
     rng = rng if rng is not None else policy_rng(seed)
     policy.bind(get_adapter(env))
@@ -38,4 +39,4 @@ def play_episode(
         obs, reward, terminated, truncated, info = env.step(action)
         recorder.step(action, obs, reward, terminated, truncated, info)
         steps += 1
-    return recorder.finish()
+    return recorder.finish(final_info=True)

@@ -235,6 +235,11 @@ class SynthesisAdapter:
         return action
 
     # ------------------------------------------------------------------ baselines
+    def target_terms(self, trajectory: Trajectory) -> dict[str, float]:
+        """Quantities a user may want a planner to trade against the reward (customized targets): the generic
+        ``steps``; a family adds its own (WebShop: the ``price`` paid)."""
+        return {"steps": float(len(trajectory.steps))}
+
     def outcome_claim(self, trajectory: Trajectory) -> float:
         """The "text claims success" baseline score: 1.0 when the trajectory's text states an outcome-like
         phrase (won, solved, task complete, a score), else 0.0. Families override it with their own claim."""

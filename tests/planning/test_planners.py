@@ -157,3 +157,20 @@ def test_llm_reflections_reach_the_llm_policy_prompt():
     policy = LLMPolicy(llm, mode="complete").with_reflections([lesson])
     prompt = policy.build_prompt("start", {"instruction": "say good 3 times", "admissible_actions": ["good", "bad"]})
     assert f"Reflection: {lesson}" in prompt and policy.greedy().temperature == 0.0
+
+
+def test_a_customized_target_shifts_the_choice_within_the_return_margin():
+    from arm_gym.envs.synthesis import SynthesisAdapter
+    from arm_gym.planning.targets import Target, apply_target
+
+    env = make_env(GENERIC, max_episode_steps=10)
+    # a scorer that likes long trajectories: the target's step penalty has to pull against it
+    result = best_of_n(env, RandomPolicy(), EnvReturnScorer(), 30, seed=4)
+    plain = result.trajectory
+    short = apply_target(result, Target({"steps": 5.0}), SynthesisAdapter())
+    assert len(short.trajectory.steps) <= len(plain.steps)
+    assert len(short.trajectory.steps) == min(len(t.steps) for t in result.candidates)
+    mild = apply_target(result, Target({"steps": 0.01}), SynthesisAdapter())
+    assert mild.trajectory.env_return == plain.env_return  # a light weight keeps the best return
+    with pytest.raises(ValueError, match="unknown target terms"):
+        apply_target(result, Target({"price": 1.0}), SynthesisAdapter())

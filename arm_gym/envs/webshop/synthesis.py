@@ -231,6 +231,11 @@ class WebShopSynthesis(SynthesisAdapter):
             return action
         return f"{action[:-5]}[{search_words(instruction, rng)}]"
 
+    def target_terms(self, trajectory: Trajectory) -> dict[str, float]:
+        """``steps``, and the ``price`` paid (0 when nothing was bought)."""
+        purchase = (trajectory.meta.get("final_info") or {}).get("purchase") or {}
+        return {**super().target_terms(trajectory), "price": float(purchase.get("price", 0.0) or 0.0)}
+
     def outcome_claim(self, trajectory: Trajectory) -> float:
         """1.0 when the trajectory bought anything (its last action is ``click[Buy Now]``)."""
         return 1.0 if trajectory.steps and trajectory.steps[-1].action.strip().lower() == "click[buy now]" else 0.0
