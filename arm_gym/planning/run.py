@@ -21,6 +21,7 @@ from arm_gym.data.explore import existing_keys
 from arm_gym.envs import make_env
 from arm_gym.envs.synthesis import get_adapter
 from arm_gym.jsonl import JsonlWriter
+from arm_gym.planning.diagnostics import diagnose
 from arm_gym.planning.mcts import mcts
 from arm_gym.planning.reflexion import reflexion
 from arm_gym.planning.result import PlanResult
@@ -137,6 +138,7 @@ def run_plans(
                 seconds=time.perf_counter() - start, best_possible=result.best_possible,
                 candidate_scores=[None if np.isnan(s) else s for s in result.scores],
                 candidate_returns=[t.env_return for t in result.candidates],
+                diagnostics=diagnose(result),
             )
             writer.write(record.to_dict())
             stats.planned += 1

@@ -174,3 +174,15 @@ def test_a_customized_target_shifts_the_choice_within_the_return_margin():
     assert mild.trajectory.env_return == plain.env_return  # a light weight keeps the best return
     with pytest.raises(ValueError, match="unknown target terms"):
         apply_target(result, Target({"price": 1.0}), SynthesisAdapter())
+
+
+def test_diagnostics_tell_exploration_from_discrimination():
+    from arm_gym.planning.diagnostics import diagnose, summarise
+
+    env = make_env(GENERIC, max_episode_steps=6)
+    oracle = best_of_n(env, RandomPolicy(), EnvReturnScorer(), 12, seed=0)
+    contrary = best_of_n(env, RandomPolicy(), FewestSteps(), 12, seed=0)  # prefers the shortest: a loss
+    a, b = diagnose(oracle), diagnose(contrary)
+    assert a["distinct_trajectories"] == b["distinct_trajectories"] > 1 and a["return_spread"] == 1.0
+    assert a["picked_best"] and not b["picked_best"]
+    assert summarise([a, b])["discriminability"] == 0.5
