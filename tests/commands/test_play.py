@@ -41,3 +41,56 @@ def test_play_unknown_env_and_bad_kwargs_are_clear_errors(capsys):
 def test_help_lists_commands():
     proc = run_cli("--help", stdin="")
     assert proc.returncode == 0 and "play" in proc.stdout and "list" in proc.stdout
+
+
+# ----------------------------------------------------------------------------- through a pseudo-terminal
+def spawn(*args: str):
+    import pexpect
+
+    child = pexpect.spawn(sys.executable, ["-m", "arm_gym.cli", "play", *args], encoding="utf-8", timeout=60)
+    child.expect("> ")
+    return child
+
+
+def test_a_template_action_asks_for_its_text():
+    child = spawn("ARM-WebShop-v0", "--seed", "0")
+    child.sendline("1")  # search[...] on the search page
+    child.expect("keywords: ")
+    child.sendline("usb cable")
+    child.expect(r"\[action: search\[usb cable\]\]")
+    child.expect("> ")
+    assert "Back to Search" in child.before
+    child.sendline(":quit")
+    child.expect("bye")
+
+
+def test_an_out_of_range_number_is_a_message_not_a_step():
+    child = spawn("ARM-Game24-v0", "--task-id", "4 8 8 10")
+    child.sendline("99")
+    child.expect("there is no action 99")
+    child.expect("> ")
+    assert "[action:" not in child.before
+    child.sendline(":quit")
+    child.expect("bye")
+
+
+def test_undo_and_save(tmp_path):
+    from arm_gym.trajectory import load_trajectories
+
+    child = spawn("ARM-Game24-v0", "--task-id", "4 8 8 10")
+    child.sendline("4 + 8 = 12")
+    child.expect(r"left: 8 10 12")
+    child.expect("> ")
+    child.sendline(":undo")
+    child.expect("undone")
+    child.expect("Numbers left: 4 8 8 10")
+    child.expect("> ")
+    child.sendline("10 - 8 = 2")
+    child.expect("> ")
+    saved = tmp_path / "me.jsonl"
+    child.sendline(f":save {saved}")
+    child.expect("saved 1 steps")
+    child.sendline(":quit")
+    child.expect("bye")
+    (t,) = load_trajectories(saved)
+    assert t.actions == ["10 - 8 = 2"] and t.task_id == "4 8 8 10" and t.meta["complete"] is False
