@@ -14,4 +14,5 @@ COMMAND_MODULES: tuple[str, ...] = (
     "arm_gym.commands.train_rm",
     "arm_gym.commands.eval_rm",
     "arm_gym.commands.plan",
+    "arm_gym.commands.report",
 )
