@@ -1,14 +1,25 @@
-"""``arm-gym eval-rm CKPT --env ENV``: evaluate a reward model against the environment's true return.
+"""``arm-gym eval-rm CKPT --env ENV``: evaluate a reward model beside trivial baselines, against the env's return.
 
-Reports the pairwise accuracy on validation triplets (default: CKPT/val_triplets.jsonl, written by
-`arm-gym train-rm`), and on fresh trajectories of ENV's test tasks, played by a policy other than
-the random explorer (default: a lookahead policy mixed with random actions), the Spearman
-correlation between score and env return and the better-of-two accuracy on same-task pairs.
-Prints a table; --json writes the metrics.
+Scores the validation triplets (default: CKPT/val_triplets.jsonl, written by `arm-gym train-rm`) and fresh
+trajectories of ENV's test tasks with the model and with baselines (trajectory length, instruction-word overlap,
+the env's "text claims success" heuristic, and an LLM judge when --llm-* is given). Prints the return histogram
+and one table: a row per scorer with pairwise accuracy, Spearman with env return and better-of-two accuracy,
+each with a bootstrap 95 % interval over tasks, then the model's margin over the best baseline. Spearman and
+better-of-two are refused (n/a, with the reason) when the trajectories hold no win or no loss.
+
+Fresh-trajectory policies (--policy), never the random explorer that made the training data:
+  mix        (default) lookahead mixed with random actions at rates 0, 1/n, ... (below 1), and where the env
+             can make mistakes (Game of 24: wrong results, false claims of 24) half the episodes by an errorful
+             lookahead that corrupts a step with probability --error-rate
+  lookahead  the random-action spread only
+  errorful   the errorful lookahead only
+
+The checkpoint's provenance is checked: a checkpoint trained on another env id or other env kwargs, or on one of
+the evaluation tasks, is refused (--force evaluates anyway, with a warning).
 
 Examples:
-    arm-gym eval-rm runs/rm-game24 --env ARM-Game24-v0 --tasks 50 --json eval.json
-    arm-gym eval-rm runs/rm --env ARM-WebShop-v0 --trajectories test_trajs.jsonl
+    arm-gym eval-rm runs/rm-game24 --env ARM-Game24-v0 --env-kwargs '{"check_arithmetic": false}' --tasks 50
+    arm-gym eval-rm runs/rm --env ARM-WebShop-v0 --trajectories test_trajs.jsonl --json eval.json --plot scores.png
 """
 
 from __future__ import annotations
@@ -16,15 +27,19 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import sys
 from pathlib import Path
+from typing import Any
 
-from arm_gym.commands.common import parse_json_object, report_error
+from arm_gym.commands.common import add_llm_arguments, build_llm, parse_json_object, report_error
+
+POLICY_CHOICES = ("mix", "lookahead", "errorful")  # arm_gym.reward.evaluate.POLICIES (not imported: --help stays fast)
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "eval-rm",
-        help="evaluate a reward model: pairwise accuracy, Spearman with env return, better-of-two",
+        help="evaluate a reward model beside baselines: pairwise accuracy, Spearman with env return, better-of-two",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -34,7 +49,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--trajectories", default=None, help="score these recorded trajectories instead of playing fresh ones")
     parser.add_argument("--tasks", type=int, default=20, help="test tasks to play (default: 20)")
     parser.add_argument("--episodes-per-task", type=int, default=4, help="episodes per task (default: 4)")
-    parser.add_argument("--policy", choices=("lookahead", "random"), default="lookahead", help="fresh-trajectory policy")
+    parser.add_argument("--policy", choices=POLICY_CHOICES, default="mix", help="fresh-trajectory policy (see above)")
+    parser.add_argument("--error-rate", type=float, default=0.3, help="errorful policy: mistakes per step (default: 0.3)")
     parser.add_argument("--lookahead-candidates", type=int, default=16, help="actions the lookahead policy tries per step (default: 16)")
     parser.add_argument("--lookahead-rollouts", type=int, default=2, help="random rollouts per tried action (default: 2)")
     parser.add_argument("--split", default="test", help="task split (default: test)")
@@ -43,17 +59,32 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--seed", type=int, default=12345, help="seed of the fresh episodes")
     parser.add_argument("--env-kwargs", default="{}", help="JSON dict of gym.make kwargs")
+    parser.add_argument("--force", action="store_true", help="evaluate a checkpoint trained on another env, other env "
+                        "kwargs or evaluation tasks (a warning instead of an error)")
+    parser.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples of tasks (default: 1000)")
+    parser.add_argument("--bootstrap-seed", type=int, default=0, help="seed of the bootstrap (default: 0)")
     parser.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:1 ...")
     parser.add_argument("--precision", choices=("auto", "bf16", "fp32"), default="auto", help="scoring precision")
-    parser.add_argument("--json", dest="json_out", default=None, help="write the metrics to this JSON file")
+    parser.add_argument("--json", dest="json_out", default=None, help="write every result to this JSON file")
+    parser.add_argument("--plot", default=None, metavar="PNG", help="draw score vs env return, model and best baseline")
     parser.add_argument("--save-trajectories", default=None, help="append the fresh trajectories to this JSONL file")
     parser.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
+    add_llm_arguments(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from arm_gym.jsonl import append_jsonl
-    from arm_gym.reward.evaluate import evaluate_reward_model, format_table, fresh_trajectories
+    from arm_gym.reward.baselines import default_baselines
+    from arm_gym.reward.evaluate import (
+        check_provenance,
+        check_tasks,
+        evaluate_reward_model,
+        format_histogram,
+        format_scorer_table,
+        format_table,
+        fresh_trajectories,
+    )
     from arm_gym.reward.model import RewardModel
     from arm_gym.reward.train import VAL_FILE, load_triplets
     from arm_gym.trajectory import load_trajectories
@@ -61,29 +92,99 @@ def run(args: argparse.Namespace) -> int:
     try:
         env_kwargs = parse_json_object(args.env_kwargs, "--env-kwargs")
         model = RewardModel.from_pretrained(args.checkpoint, device=args.device, precision=args.precision)
+        warnings = check_provenance(model.metadata, args.env, env_kwargs, force=args.force)
         val_path = Path(args.val) if args.val else Path(args.checkpoint) / VAL_FILE
         val = load_triplets(val_path) if val_path.exists() else []
         if args.val and not val:
             raise ValueError(f"{val_path} has no triplets")
+
+        def refuse_training_tasks(task_ids: Any) -> None:
+            warnings.extend(check_tasks(model.metadata, list(task_ids), force=args.force))
+
         if args.trajectories:
             trajectories = load_trajectories(args.trajectories)
+            refuse_training_tasks({t.task_id for t in trajectories})
         else:
             trajectories = fresh_trajectories(
                 args.env, n_tasks=args.tasks, episodes_per_task=args.episodes_per_task, policy=args.policy,
-                split=args.split, seed=args.seed, max_steps=args.max_steps, env_kwargs=env_kwargs,
-                progress=args.progress,
+                error_rate=args.error_rate, split=args.split, seed=args.seed, max_steps=args.max_steps,
+                env_kwargs=env_kwargs, progress=args.progress, task_check=refuse_training_tasks,
                 lookahead={"candidates": args.lookahead_candidates, "rollouts": args.lookahead_rollouts},
             )
             if args.save_trajectories:
                 append_jsonl(args.save_trajectories, (t.to_dict() for t in trajectories))
-        results = {"checkpoint": str(args.checkpoint), "env_id": args.env, "split": args.split,
-                   "policy": "recorded" if args.trajectories else args.policy,
-                   **evaluate_reward_model(model, val_triplets=val, trajectories=trajectories)}
+        llm = build_llm(args) if (args.llm_base_url or args.llm_model) else None
+        baselines = default_baselines(args.env, llm=llm, llm_mode=args.llm_mode)
+        results = {"checkpoint": str(args.checkpoint), "env_id": args.env, "env_kwargs": env_kwargs,
+                   "split": args.split, "policy": "recorded" if args.trajectories else args.policy,
+                   "error_rate": None if args.trajectories else args.error_rate,
+                   **evaluate_reward_model(model, val_triplets=val, trajectories=trajectories, baselines=baselines,
+                                           n_boot=args.bootstrap, seed=args.bootstrap_seed),
+                   "warnings": warnings}
     except Exception as exc:  # noqa: BLE001 - report_error re-raises what is not a user-facing error
         return report_error("eval-rm", exc)
+    for warning in warnings:
+        print(f"arm-gym eval-rm: warning: {warning}", file=sys.stderr)
     print(format_table(results))
+    if results.get("return_histogram"):
+        print()
+        print(format_histogram(results["return_histogram"]))
+    print()
+    print(format_scorer_table(results))
+    if args.plot and results.get("per_trajectory"):
+        plot_scores(results, args.plot)
     if args.json_out:
-        clean = {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in results.items()}
         Path(args.json_out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.json_out).write_text(json.dumps(clean, indent=2) + "\n")
+        Path(args.json_out).write_text(json.dumps(without_nan(results), indent=2) + "\n")
     return 0
+
+
+def without_nan(value: Any) -> Any:
+    """``value`` with every NaN float replaced by ``None`` (JSON has no NaN), recursively."""
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, dict):
+        return {k: without_nan(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [without_nan(v) for v in value]
+    return value
+
+
+def best_baseline(results: dict[str, Any]) -> str | None:
+    """The baseline the model is compared with: the best on Spearman, else on better-of-two, else the first."""
+    margin = results.get("margin") or {}
+    for metric in ("spearman", "better_of_two_accuracy", "val_pairwise_accuracy"):
+        if metric in margin:
+            return margin[metric]["baseline"]
+    names = [n for n in (results.get("per_trajectory") or {}).get("scores", {}) if n != "reward_model"]
+    return names[0] if names else None
+
+
+def plot_scores(results: dict[str, Any], path: str | Path) -> Path:
+    """Score vs env return (jittered), the model beside the best baseline, saved as a PNG (matplotlib, Agg)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    per = results["per_trajectory"]
+    names = ["reward_model"] + [n for n in [best_baseline(results)] if n]
+    returns = np.asarray(per["env_return"], float)
+    won = np.asarray(per["won"], bool)
+    jitter = np.random.default_rng(0).uniform(-0.02, 0.02, len(returns)) * (np.ptp(returns) or 1.0)
+    fig, axes = plt.subplots(1, len(names), figsize=(5 * len(names), 4), squeeze=False)
+    for ax, name in zip(axes[0], names):
+        scores = np.asarray(per["scores"][name], float)
+        ax.scatter(returns[won] + jitter[won], scores[won], s=14, alpha=0.7, label="won")
+        ax.scatter(returns[~won] + jitter[~won], scores[~won], s=14, alpha=0.7, label="not won")
+        row = results["scorers"][name]["spearman"]
+        rho = "n/a" if row["value"] is None or math.isnan(row["value"]) else f"{row['value']:.3f}"
+        ax.set(title=f"{name} (Spearman {rho})", xlabel="env return", ylabel="score")
+        ax.legend(loc="best", fontsize=8)
+    fig.suptitle(f"{results.get('env_id', '')}: score vs env return")
+    fig.tight_layout()
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return Path(path)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import importlib
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -233,6 +233,13 @@ class SynthesisAdapter:
     def fill_template(self, action: str, instruction: str, rng: np.random.Generator) -> str:
         """A concrete action for a template one (e.g. ``search[...]``); other actions come back unchanged."""
         return action
+
+    def corrupt_action(self, action: str, info: Mapping[str, Any], rng: np.random.Generator) -> str | None:
+        """A plausible wrong variant of ``action`` (the mistake an imperfect agent makes: a wrong stated
+        result, a false claim of success), drawn from ``rng``; ``info`` is the env's info before the action.
+        ``None``: the family cannot corrupt this action (the generic default for every action).
+        :class:`~arm_gym.policies.ErrorfulPolicy` plays such mistakes in evaluation sets."""
+        return None
 
     # ------------------------------------------------------------------ baselines
     def target_terms(self, trajectory: Trajectory) -> dict[str, float]:

@@ -1,14 +1,25 @@
 """Policies: one interface (:class:`Policy`: ``act`` / ``act_batch``) for exploration, evaluation and planners.
 
 :class:`RandomPolicy` (uniform over admissible actions), :class:`EpsilonPolicy` (a policy mixed with
-random actions), :class:`LookaheadPolicy` (branches the env with its own reward; for evaluation sets) and
-:class:`LLMPolicy` (ReAct over any LLM backend).
+random actions), :class:`LookaheadPolicy` (branches the env with its own reward; for evaluation sets),
+:class:`LLMPolicy` (ReAct over any LLM backend) and :class:`ErrorfulPolicy` (a policy that makes the env family's
+mistakes at a stated rate; for evaluation sets).
 """
 
 from __future__ import annotations
 
 from arm_gym.policies.base import EpsilonPolicy, Policy, RandomPolicy
+from arm_gym.policies.errorful import ErrorfulPolicy, can_corrupt
 from arm_gym.policies.llm import LLMPolicy, match_action
 from arm_gym.policies.lookahead import LookaheadPolicy
 
-__all__ = ["EpsilonPolicy", "LLMPolicy", "LookaheadPolicy", "Policy", "RandomPolicy", "match_action"]
+__all__ = [
+    "EpsilonPolicy",
+    "ErrorfulPolicy",
+    "LLMPolicy",
+    "LookaheadPolicy",
+    "Policy",
+    "RandomPolicy",
+    "can_corrupt",
+    "match_action",
+]

@@ -28,10 +28,11 @@ logger = logging.getLogger(__name__)
 
 Pair = tuple[str, Trajectory]
 
-STOPWORDS = frozenset(
+_STOP_TEXT = (
     "the and for with that this from into your you then them have will are was were use using each one two "
-    "any all its their than not but can could should would may might must what which who how also some".split()
+    "any all its their than not but can could should would may might must what which who how also some"
 )
+STOPWORDS = frozenset(_STOP_TEXT.split())
 
 
 def words(text: str) -> set[str]:

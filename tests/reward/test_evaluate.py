@@ -3,17 +3,29 @@ import math
 import numpy as np
 import pytest
 
+from arm_gym.envs.game24.env import parse_step
+from arm_gym.envs.game24.puzzles import apply
 from arm_gym.reward.evaluate import (
+    ProvenanceError,
     better_of_two_accuracy,
+    check_provenance,
+    check_tasks,
+    episode_plan,
     evaluate_reward_model,
+    format_histogram,
+    format_scorer_table,
     format_table,
     fresh_trajectories,
+    outcome_gap,
     pairwise_accuracy,
+    return_histogram,
     spearman,
 )
 from arm_gym.reward.model import RewardModel
 from arm_gym.reward.train import VAL_FILE, load_triplets
 from tests.reward.tiny_model import trained_checkpoint
+
+GENERIC = "tests.testing_env:GenericTextEnv"
 
 
 @pytest.fixture(scope="module")
@@ -25,6 +37,7 @@ def model(tmp_path_factory):
 def test_spearman_and_better_of_two_on_known_numbers():
     assert spearman([1, 2, 3, 4], [10, 20, 30, 40]) == pytest.approx(1.0)
     assert spearman([4, 3, 2, 1], [10, 20, 30, 40]) == pytest.approx(-1.0)
+    assert spearman([1, 1, 2, 3], [0, 1, 1, 2]) == pytest.approx(5 / 6)  # ties averaged: ranks (1.5,1.5,3,4), (1,2.5,2.5,4)
     assert math.isnan(spearman([1, 2, 3], [1, 1, 1]))
     acc, n = better_of_two_accuracy([0.9, 0.1, 0.5, 0.5, 0.3], [1, 0, 1, 0, 1], ["a", "a", "b", "b", "c"])
     assert (acc, n) == (0.75, 2)  # pair a right, pair b tied (1/2), c has no partner
@@ -38,30 +51,104 @@ def test_held_out_pairwise_accuracy_of_the_trained_model(model):
     assert math.isnan(pairwise_accuracy(rm, []))
 
 
-def test_fresh_trajectories_come_from_test_tasks_with_a_spread_of_skill():
+def test_the_episode_plan_never_plays_the_random_explorer():
+    assert episode_plan("lookahead", 4, corruptible=True, error_rate=0.3) == [(0, 0), (0.25, 0), (0.5, 0), (0.75, 0)]
+    assert episode_plan("mix", 4, corruptible=True, error_rate=0.3) == [(0, 0), (0.5, 0), (0, 0.3), (0, 0.3)]
+    assert episode_plan("mix", 3, corruptible=False, error_rate=0.3) == episode_plan("lookahead", 3, corruptible=False,
+                                                                                    error_rate=0.3)
+    assert episode_plan("errorful", 2, corruptible=True, error_rate=0.2) == [(0, 0.2)] * 2
+    with pytest.raises(ValueError, match="corrupt"):
+        episode_plan("errorful", 2, corruptible=False, error_rate=0.2)
+    with pytest.raises(ValueError, match="unknown policy"):
+        episode_plan("random", 2, corruptible=True, error_rate=0.2)
+
+
+def test_fresh_game24_trajectories_hold_real_arithmetic_mistakes():
+    kwargs = {"check_arithmetic": False}
+    trajs = fresh_trajectories("ARM-Game24-v0", n_tasks=4, episodes_per_task=4, progress=False, seed=7, env_kwargs=kwargs,
+                               lookahead={"candidates": 64, "rollouts": 16})
     import gymnasium as gym
 
-    trajs = fresh_trajectories("ARM-Game24-v0", n_tasks=3, episodes_per_task=3, progress=False, seed=7)
-    env = gym.make("ARM-Game24-v0").unwrapped
-    test_tasks = set(env.task_ids("test"))
-    assert len(trajs) == 9 and {t.task_id for t in trajs} <= test_tasks
-    assert [t.meta["epsilon"] for t in trajs[:3]] == [0.0, 0.5, 1.0]
-    assert all(t.steps and t.env_id == "ARM-Game24-v0" for t in trajs)
-    again = fresh_trajectories("ARM-Game24-v0", n_tasks=3, episodes_per_task=3, progress=False, seed=7)
+    test_tasks = set(gym.make("ARM-Game24-v0").unwrapped.task_ids("test"))
+    assert len(trajs) == 16 and {t.task_id for t in trajs} <= test_tasks
+    assert max(t.meta["epsilon"] for t in trajs) < 1.0
+    errorful = [t for t in trajs if t.meta["error_rate"] > 0]
+    assert len(errorful) == 8
+
+    def mistakes(t):
+        return sum(apply(a, op, b) != c for a, op, b, c in (parse_step(x) for x in t.actions))
+
+    assert sum(mistakes(t) for t in errorful) >= 3 and all(mistakes(t) == 0 for t in trajs if t not in errorful)
+    assert all(not t.won for t in errorful if mistakes(t))
+    assert any(t.won for t in trajs) and not all(t.won for t in trajs)
+    again = fresh_trajectories("ARM-Game24-v0", n_tasks=4, episodes_per_task=4, progress=False, seed=7, env_kwargs=kwargs,
+                               lookahead={"candidates": 64, "rollouts": 16})
     assert [t.actions for t in again] == [t.actions for t in trajs]  # seeded: reproducible
 
 
-def test_evaluate_reward_model_reports_every_metric(model):
+def test_evaluate_reward_model_gives_finite_metrics_beside_baselines(model):
+    """The eval path end to end on the env the tiny model knows: a NaN metric fails this test."""
     rm, out = model
-    trajs = fresh_trajectories("ARM-Game24-v0", n_tasks=2, episodes_per_task=3, progress=False)
-    results = evaluate_reward_model(rm, val_triplets=load_triplets(out / VAL_FILE), trajectories=trajs)
-    assert results["n_trajectories"] == 6 and results["n_tasks"] == 2
-    for key in ("val_pairwise_accuracy", "spearman", "better_of_two_accuracy", "mean_env_return", "win_rate"):
-        assert key in results
-    table = format_table(results)
-    assert "val_pairwise_accuracy" in table and "n_better_of_two_pairs" in table
+    trajs = fresh_trajectories(GENERIC, n_tasks=4, episodes_per_task=4, progress=False, env_kwargs={"n_tasks": 40})
+    results = evaluate_reward_model(rm, val_triplets=load_triplets(out / VAL_FILE), trajectories=trajs, n_boot=200)
+    assert results["refused"] is None and results["n_trajectories"] == 16 and results["n_tasks"] == 4
+    for key in ("val_pairwise_accuracy", "spearman", "better_of_two_accuracy"):
+        assert not math.isnan(results[key]), key
+        row = results["scorers"]["reward_model"][key]
+        assert row["low"] <= row["value"] <= row["high"]
+    assert results["spearman"] > 0.5 and results["better_of_two_accuracy"] > 0.8
+    assert set(results["scorers"]) == {"reward_model", "length", "instruction_overlap", "outcome_claim"}
+    assert set(results["margin"]) == {"val_pairwise_accuracy", "spearman", "better_of_two_accuracy"}
+    assert sum(b["count"] for b in results["return_histogram"]) == 16
+    table = format_scorer_table(results)
+    assert "reward_model" in table and "outcome_claim" in table and "margin over the best baseline" in table
+    assert "val_pairwise_accuracy" in format_table(results)
 
 
-def test_format_table_skips_nested_values():
-    table = format_table({"a": 1.0, "nested": {"x": 1}, "n": np.int64(3)})
-    assert "nested" not in table and "1.0000" in table
+def test_the_return_histogram_counts_per_bin():
+    assert return_histogram([0, 1, 0, 0.5, 0]) == [
+        {"low": 0.0, "high": 0.0, "count": 3}, {"low": 0.5, "high": 0.5, "count": 1}, {"low": 1.0, "high": 1.0, "count": 1}
+    ]
+    graded = return_histogram(np.linspace(0, 1, 101), max_bins=4)
+    assert [b["count"] for b in graded] == [25, 25, 25, 26] and graded[0]["low"] == 0 and graded[-1]["high"] == 1
+    text = format_histogram(return_histogram([0, 0, 1]))
+    assert "0" in text and "##" in text and return_histogram([]) == []
+
+
+def test_outcome_gap_names_what_is_missing():
+    from arm_gym.trajectory import Trajectory
+
+    lost = [Trajectory("e", "t", "i", env_return=0.5) for _ in range(3)]
+    assert "no won trajectory" in outcome_gap(lost)
+    assert "all 3" in outcome_gap([Trajectory("e", "t", "i", won=True) for _ in range(3)])
+    assert outcome_gap([*lost, Trajectory("e", "t", "i", won=True)]) is None
+
+
+def test_provenance_refuses_another_env_or_settings():
+    meta = {"provenance": {"env_ids": ["ARM-Game24-v0"], "env_kwargs": {"check_arithmetic": False},
+                           "train_task_ids": ["1 1 4 6", "2 3 4 8"]}}
+    assert check_provenance(meta, "ARM-Game24-v0", {"check_arithmetic": False}) == []
+    with pytest.raises(ProvenanceError, match="trained on ARM-Game24-v0, not on ARM-WebShop-v0"):
+        check_provenance(meta, "ARM-WebShop-v0", {"check_arithmetic": False})
+    with pytest.raises(ProvenanceError, match=r'\{"check_arithmetic": false\}.*evaluation uses \{\}'):
+        check_provenance(meta, "ARM-Game24-v0", {})
+    (warning,) = check_provenance(meta, "ARM-Game24-v0", {}, force=True)
+    assert "forced" in warning
+    assert check_tasks(meta, ["3 3 8 8"]) == []
+    with pytest.raises(ProvenanceError, match="1 evaluation task"):
+        check_tasks(meta, ["3 3 8 8", "2 3 4 8"])
+    assert "forced" in check_tasks(meta, ["2 3 4 8"], force=True)[0]
+    (old,) = check_provenance({}, "ARM-Game24-v0", {})  # an old checkpoint: a warning, not an error
+    assert "no provenance" in old and check_tasks({}, ["2 3 4 8"]) == []
+
+
+def test_a_tie_counts_one_half():
+    from tests.reward.tiny_model import make_triplets
+
+    class Constant:
+        name = "constant"
+
+        def score(self, pairs):
+            return np.ones(len(pairs))
+
+    assert pairwise_accuracy(Constant(), make_triplets(5)) == 0.5

@@ -1,9 +1,12 @@
-"""The Game of 24's synthesis adapter: the solver as expert, ``miss_24`` and ``false_24`` negatives, its examples."""
+"""The Game of 24's synthesis adapter: the solver as expert, ``miss_24`` and ``false_24`` negatives, its examples,
+and arithmetic mistakes for error-making evaluation policies."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from fractions import Fraction
+from typing import Any
 
 import gymnasium as gym
 import numpy as np
@@ -50,6 +53,47 @@ NEGATIVE_EXAMPLES: tuple[tuple[str, str, str], ...] = (
 )
 
 
+def is_last_step(info: Mapping[str, Any]) -> bool:
+    """Whether the next step ends the game: every admissible step combines the same two numbers (two numbers
+    left). Three equal numbers look the same; a claim of 24 there is a wrong intermediate step, still a mistake."""
+    pairs = set()
+    for text in info.get("admissible_actions") or ():
+        try:
+            step = parse_step(str(text))
+        except ValueError:
+            return False
+        if step is None:
+            return False
+        pairs.add(tuple(sorted((step[0], step[2]))))
+    return len(pairs) == 1
+
+
+def wrong_step(action: str, last: bool, rng: np.random.Generator) -> str | None:
+    """``action`` (a step ``a op b = c``) with a wrong stated result: on the last step a false claim of 24
+    (another operation where the true result is 24), otherwise a near miss (off by one or two) or the result
+    of another operation. ``None`` when ``action`` is not a step."""
+    try:
+        step = parse_step(action)
+    except ValueError:
+        return None
+    if step is None:
+        return None
+    a, op, b, _ = step
+    true = apply(a, op, b)
+    if true is None:
+        return None
+    if last:
+        if true != TARGET:
+            return f"{fmt(a)} {op} {fmt(b)} = 24"
+        others = [o for o in "+-*/" if o != op and apply(a, o, b) not in (None, TARGET)]
+        return f"{fmt(a)} {others[int(rng.integers(len(others)))]} {fmt(b)} = 24" if others else None
+    wrong = {true + d for d in (-2, -1, 1, 2)} | {apply(a, o, b) for o in "+-*/" if o != op}
+    wrong = sorted(w for w in wrong if w is not None and w != true and (w >= 0 or true < 0))
+    if not wrong:
+        return None
+    return f"{fmt(a)} {op} {fmt(b)} = {fmt(Fraction(wrong[int(rng.integers(len(wrong)))]))}"
+
+
 def false_24(positive_actions: Sequence[str]) -> list[Candidate]:
     """Without arithmetic checks: the positive's last step with another operation, still claiming 24.
     It reads like a solution; only the arithmetic says otherwise."""
@@ -94,6 +138,12 @@ class Game24Synthesis(SynthesisAdapter):
         have = re.findall(r"\d+", text.lower())
         wanted = grounded.task_id.split()
         return all(have.count(n) >= wanted.count(n) for n in set(wanted))
+
+    def corrupt_action(self, action: str, info: Mapping[str, Any], rng: np.random.Generator) -> str | None:
+        """A step with a wrong stated result (:func:`wrong_step`): a false claim of 24 on the last step, a near
+        miss or another operation's result before it. With ``check_arithmetic=False`` the env takes it at face
+        value and scores the episode 0; with arithmetic checks it is an invalid action."""
+        return wrong_step(action, is_last_step(info), rng)
 
     def outcome_claim(self, trajectory: Trajectory) -> float:
         """1.0 when the last action claims 24: a step whose stated result is 24, or an ``answer:``."""
