@@ -1,6 +1,6 @@
 """ARM-WebShop-v0 calibrated against the WebShop paper: scripted baselines on the 500 test goals.
 
-    python benchmarks/webshop_baselines.py [--goals 500] [--split test] [--seed 0]
+    python benchmarks/webshop_baselines.py [--goals 500] [--split test] [--seed 0] [--catalogue-seed 0]
 
 Policies (each a plain function of the observation/info, no learning):
 
@@ -66,6 +66,11 @@ def run_rule(env, instruction: str, info: dict, *, options: bool = False) -> flo
     return env.step("click[Buy Now]")[1]
 
 
+def _body(page: str) -> str:
+    """A page without its instruction header and navigation buttons (every page repeats the instruction)."""
+    return page.split("< Prev", 1)[-1]
+
+
 def run_search_read(env, instruction: str, info: dict, top: int = 3) -> float:
     words = set(_WORD.findall(instruction.lower().split(", and price lower")[0]))
     _, _, _, _, info = env.step(f"search[{instruction}]")
@@ -74,12 +79,11 @@ def run_search_read(env, instruction: str, info: dict, top: int = 3) -> float:
         return 0.0
     best, best_score = asins[0], -1
     for asin in asins:
-        page, *_ = env.step(f"click[{asin}]")
-        text = page
+        text = _body(env.step(f"click[{asin}]")[0])
         for sub in ("Description", "Features"):
-            text += " " + env.step(f"click[{sub}]")[0]
+            text += " " + _body(env.step(f"click[{sub}]")[0])
             env.step("click[< Prev]")
-        score = len(words & set(_WORD.findall(text.lower().split("[sep] < prev", 1)[-1])))
+        score = len(words & set(_WORD.findall(text.lower())))
         if score > best_score:
             best, best_score = asin, score
         env.step("click[< Prev]")
@@ -118,14 +122,15 @@ def main() -> None:
     parser.add_argument("--goals", type=int, default=500)
     parser.add_argument("--split", default="test")
     parser.add_argument("--num-products", type=int, default=10_000)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="bootstrap seed")
+    parser.add_argument("--catalogue-seed", type=int, default=0, help="seed of the generated catalogue and goals")
     args = parser.parse_args()
 
     from _common import print_table, save_json
 
     from arm_gym.envs.webshop import WebShopEnv
 
-    env = WebShopEnv(num_products=args.num_products, max_steps=None)
+    env = WebShopEnv(num_products=args.num_products, catalogue_seed=args.catalogue_seed, max_steps=None)
     ids = list(env.task_ids(args.split))[: args.goals]
     ranks = []
     for gid in ids:
@@ -160,9 +165,10 @@ def main() -> None:
                 + [{"policy": f"paper: {k}", "score": v[0], "success_pct": v[1]} for k, v in PAPER.items()],
                 ["policy", "score", "score_ci95", "success_pct", "success_ci95"])
     print("\ntarget rank in search[<instruction>]:", rank_stats)
-    path = save_json("webshop_baselines", {"split": args.split, "goals": len(ids), "num_products": args.num_products,
-                                            "rows": rows, "paper": PAPER, "target_rank": rank_stats,
-                                            "seconds": round(time.perf_counter() - t0, 1)})
+    name = "webshop_baselines" if args.catalogue_seed == 0 else f"webshop_baselines_seed{args.catalogue_seed}"
+    path = save_json(name, {"split": args.split, "goals": len(ids), "num_products": args.num_products,
+                            "catalogue_seed": args.catalogue_seed, "rows": rows, "paper": PAPER,
+                            "target_rank": rank_stats, "seconds": round(time.perf_counter() - t0, 1)})
     print(f"saved {path}")
 
 

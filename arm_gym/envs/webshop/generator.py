@@ -2,9 +2,11 @@
 
 Every product is a row of small integer columns (type, brand, attribute bitmask, option-value
 bitmasks per group, price, template choices); titles, descriptions, features and reviews are pure
-functions of a row, rendered on demand. About 40 % of rows are *near duplicates* of the row before
-them that differ in exactly one attribute, one option value or the price, so a search for a goal
-returns look-alikes that a careless shopper buys by mistake. ASINs are a keyed bijection of the
+functions of a row, rendered on demand. Products come in variant groups (five rows on average): each
+variant copies the group's first row (or its last, where the group is listed in reverse) and lacks one
+of its attributes (or has one more), offers another set of values in one option group, or costs $40+
+more or less, so a search for a goal lists look-alikes that a careless shopper buys by mistake (and
+that WebShop's reward gives partial credit). ASINs are a keyed bijection of the
 row number (``B0`` + 8 base-36 digits), so lookups need no dictionary. A title names at most one
 attribute (the rest are in the features and description only); about a quarter of products show a
 price range (``$8.49 to $12.0``) around the price a purchase costs, as WebShop's do. Each product
@@ -32,10 +34,14 @@ from arm_gym.envs.webshop.vocab_pools import (
     TITLE_OPENERS,
 )
 
-GENERATOR_VERSION = 5
+GENERATOR_VERSION = 6
 """Bumped whenever generated content changes (it is part of the catalogue fingerprint)."""
 
-SIBLING_SHARE = 0.75
+SIBLING_SHARE = 0.8
+SIBLING_KINDS = (0.55, 0.2, 0.25)
+"""How a near duplicate differs from the row it copies: an attribute, an option value, the price."""
+DROP_SHARE = 0.7
+"""Share of attribute look-alikes that lack one of the copied row's attributes (the rest have one more)."""
 RANGE_SHARE = 0.25
 MAX_GROUPS = 2
 _ASIN_MOD = 36**8
@@ -113,15 +119,39 @@ class GeneratedCatalogue(Catalogue):
         root = np.maximum.accumulate(np.where(sibling, 0, np.arange(n)))
         type_id, fam, brand, style = type_id[root], fam[root], brand[root], style[root]
         attr_mask, opt_mask, cents = attr_mask[root], opt_mask[root].copy(), cents[root]
-        kind = rng.choice(3, size=n, p=[0.5, 0.3, 0.2])  # attribute, option value, price
+        kind = rng.choice(3, size=n, p=SIBLING_KINDS)  # attribute, option value, price
         flip_attr = np.left_shift(np.uint64(1), (rng.random(n) * _FAM_NATTR[fam]).astype(np.uint64))
-        flip_opt = np.left_shift(np.uint64(1), (rng.random(n) * np.maximum(_FAM_POOL[fam, 0], 1)).astype(np.uint64))
+        # mostly drop one of the copied row's attributes (a look-alike that lacks it), else add one
+        tries = np.left_shift(np.uint64(1), (rng.random((n, 8)) * _FAM_NATTR[fam][:, None]).astype(np.uint64))
+        held = (attr_mask[:, None] & tries) != 0
+        drop = tries[np.arange(n), held.argmax(axis=1)]
+        can_drop = held.any(axis=1) & (attr_mask != drop) & (rng.random(n) < DROP_SHARE)
+        flip_attr = np.where(can_drop, drop, flip_attr)
         attr_mask = np.where(sibling & (kind == 0), attr_mask ^ flip_attr, attr_mask)
         attr_mask = np.where(attr_mask == 0, flip_attr, attr_mask)
-        opt0 = np.where(sibling & (kind == 1), opt_mask[:, 0] ^ flip_opt, opt_mask[:, 0])
-        opt_mask[:, 0] = np.where((opt0 == 0) & (_FAM_POOL[fam, 0] > 0), flip_opt, opt0)
-        bump = rng.uniform(1.3, 2.5, n)
-        cents = np.where(sibling & (kind == 2), (cents * bump).astype(np.int64) // 100 * 100 + 99, cents)
+        group = (rng.random(n) < 0.5).astype(np.int64)  # which option group a value sibling changes
+        group = np.where(_FAM_POOL[fam, group] > 0, group, 0)
+        flip_opt = np.left_shift(np.uint64(1), (rng.random(n) * np.maximum(_FAM_POOL[fam, group], 1)).astype(np.uint64))
+        for g in range(MAX_GROUPS):
+            here = sibling & (kind == 1) & (group == g)
+            col = np.where(here, opt_mask[:, g] ^ flip_opt, opt_mask[:, g])
+            opt_mask[:, g] = np.where((col == 0) & (_FAM_POOL[fam, g] > 0), flip_opt, col)
+        # a dearer or (from $60 on, half the time) cheaper variant, priced so that the dearer of the two is above
+        # any bound WebShop's ladder draws for the cheaper one (at most $40 above its price)
+        gap = np.maximum(cents * rng.uniform(0.3, 1.5, n), rng.uniform(4100, 6000, n))
+        cheaper = (cents - gap >= 1500) & (rng.random(n) < 0.5)
+        moved = np.where(cheaper, cents - gap, cents + gap).astype(np.int64) // 100 * 100 + 99
+        cents = np.where(sibling & (kind == 2), moved, cents)
+
+        # half the groups list their variants before the row they copy, so no kind of look-alike always ranks
+        # below (or above) the product it copies when a search scores them alike
+        starts = np.flatnonzero(~sibling)
+        group_no = np.cumsum(~sibling) - 1
+        end = np.append(starts[1:], n)[group_no]
+        flip = (rng.random(len(starts)) < 0.5)[group_no]
+        order = np.where(flip, root + end - 1 - np.arange(n), np.arange(n))
+        type_id, fam, brand, style = type_id[order], fam[order], brand[order], style[order]
+        attr_mask, opt_mask, cents = attr_mask[order], opt_mask[order], cents[order]
 
         self.type_id = type_id.astype(np.int32)
         self.family = fam.astype(np.int16)
@@ -166,14 +196,20 @@ class GeneratedCatalogue(Catalogue):
         return i
 
     # ------------------------------------------------------------------ rendering
-    def _row(self, i: int) -> dict:
+    def variant(self, i: int) -> tuple[list[str], dict[str, list[str]]]:
+        """``(attributes, options)`` of product ``i``, without rendering its text (for comparing look-alikes)."""
         fam = FAMILIES[int(self.family[i])]
-        ptype = PRODUCT_TYPES[int(self.type_id[i])]
         attrs = [fam.attributes[j] for j in _bits(int(self.attr_mask[i])) if j < len(fam.attributes)]
         options = {}
         for g, (group, pool_name) in enumerate(fam.option_groups[:MAX_GROUPS]):
             pool = OPTION_POOLS[pool_name]
             options[group] = [pool[j] for j in _bits(int(self.opt_mask[i, g])) if j < len(pool)]
+        return attrs, options
+
+    def _row(self, i: int) -> dict:
+        fam = FAMILIES[int(self.family[i])]
+        ptype = PRODUCT_TYPES[int(self.type_id[i])]
+        attrs, options = self.variant(i)
         s = int(self.style[i])
         return {
             "fam": fam, "type": ptype, "attrs": attrs, "options": options,

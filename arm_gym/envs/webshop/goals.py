@@ -2,7 +2,9 @@
 
 A goal names a product's type, one or two of its attributes (``instruction_attributes``), a value of
 none, one or two of its option groups (``instruction_options``; 20 / 40 / 40 %) and a price bound drawn
-from WebShop's ladder (two of the first four multiples of $10 above the price, the larger one kept);
+from WebShop's ladder (two of the first four multiples of $10 above the price, the larger one kept).
+It mostly asks for what tells the target from its variant group (an attribute or option value a
+look-alike lacks), so the look-alike a keyword search lists first is often a near miss;
 :func:`~arm_gym.envs.webshop.phrasing.phrase_instruction` words it. Splits are fixed: ``test`` (500 goals, as WebShop's), ``dev`` and
 ``train``, over disjoint target products. Goals are built on demand from ``(seed, split, k)`` so
 even a million-product catalogue starts instantly.
@@ -11,6 +13,7 @@ even a million-product catalogue starts instantly.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 
@@ -23,8 +26,13 @@ __all__ = ["NO_PRICE_BOUND", "PRICE_LADDER", "GeneratedGoals", "GoalSet", "goal_
 
 PRICE_LADDER: tuple[float, ...] = tuple(10.0 * i for i in range(1, 100))
 """WebShop's price bounds: $10, $20, ... $990."""
-OPTION_GROUPS_P = (0.2, 0.4, 0.4)
+OPTION_GROUPS_P = (0.16, 0.34, 0.5)
 """Probabilities of naming 0, 1 or 2 option groups."""
+TWO_ATTRIBUTES_P = 0.6
+"""How often a goal names two of its product's attributes (else one)."""
+DISCRIMINATE_P = 0.9
+"""How often each attribute, option group and value a goal names is one that a near duplicate of the target lacks."""
+MAX_RIVALS = 12
 
 def price_bound(price: float, rng: np.random.Generator) -> float:
     """WebShop's bound: of the first four ladder steps above ``price``, two drawn at random, the larger."""
@@ -35,17 +43,47 @@ def price_bound(price: float, rng: np.random.Generator) -> float:
     return above[int(max(picked))]
 
 
-def goal_from_product(product: Product, goal_id: str, rng: np.random.Generator) -> Goal:
-    """A goal whose target is ``product``: 1-2 of its attributes, 0-2 of its option groups, a price bound."""
+class Rival(NamedTuple):
+    """What a look-alike offers: enough to tell which of a goal's wishes it misses."""
+
+    asin: str
+    attributes: list[str]
+    options: dict[str, list[str]]
+
+
+def _prefer(rng: np.random.Generator, items: Sequence[str], wanted: set[str], k: int) -> list[str]:
+    """``k`` of ``items`` (in their order), each drawn from ``wanted`` with probability :data:`DISCRIMINATE_P`
+    while some are left, else from all that are left."""
+    picked: list[str] = []
+    for _ in range(min(k, len(items))):
+        rest = [x for x in items if x not in picked]
+        keen = [x for x in rest if x in wanted]
+        pool = keen if keen and rng.random() < DISCRIMINATE_P else rest
+        picked.append(pool[int(rng.integers(len(pool)))])
+    return [x for x in items if x in picked]
+
+
+def goal_from_product(product: Product, goal_id: str, rng: np.random.Generator,
+                      rivals: Sequence[Product | Rival] = ()) -> Goal:
+    """A goal whose target is ``product``: 1-2 of its attributes, 0-2 of its option groups, a price bound.
+
+    ``rivals`` are the product's near duplicates: the goal then mostly asks for what tells the target apart
+    from them (an attribute a rival lacks, an option value a rival does not offer), so buying a look-alike
+    costs its share of the reward, as it does in WebShop.
+    """
     attrs = list(product.attributes)
-    k = min(len(attrs), 1 + int(rng.random() < 0.45))
-    keep = sorted(rng.choice(len(attrs), size=k, replace=False).tolist()) if k else []
-    attributes = [attrs[j] for j in keep]
+    missing_attrs = {a for r in rivals for a in attrs if a not in r.attributes}
+    k = min(len(attrs), 1 + int(rng.random() < TWO_ATTRIBUTES_P))
+    attributes = _prefer(rng, attrs, missing_attrs, k)
     groups = [g for g, vals in product.options.items() if vals]
+    missing_vals = {g: [v for v in product.options[g] if any(v not in r.options.get(g, ()) for r in rivals)]
+                    for g in groups}
     n_groups = min(len(groups), int(rng.choice(3, p=OPTION_GROUPS_P)))
-    chosen = sorted(rng.choice(len(groups), size=n_groups, replace=False).tolist()) if n_groups else []
-    options = {groups[j]: product.options[groups[j]][int(rng.integers(len(product.options[groups[j]])))]
-               for j in chosen}
+    chosen = _prefer(rng, groups, {g for g in groups if missing_vals[g]}, n_groups)
+    options = {}
+    for g in chosen:
+        pool = missing_vals[g] if missing_vals[g] and rng.random() < DISCRIMINATE_P else product.options[g]
+        options[g] = pool[int(rng.integers(len(pool)))]
     upper = price_bound(product.price, rng)
     return Goal(
         goal_id=goal_id, asin=product.asin, product_type=product.product_type, category=product.category,
@@ -103,6 +141,14 @@ class GeneratedGoals(GoalSet):
         if split not in self._targets or not num.isdigit() or int(num) >= len(self._targets[split]):
             raise KeyError(goal_id)
         k = int(num)
-        product = self.catalogue.product(int(self._targets[split][k]))
+        row = int(self._targets[split][k])
         rng = np.random.default_rng([self.catalogue.seed, self.splits.index(split), k, 0x60A1])
-        return goal_from_product(product, goal_id, rng)
+        return goal_from_product(self.catalogue.product(row), goal_id, rng, self.rivals(row))
+
+    def rivals(self, row: int) -> list[Rival]:
+        """The near duplicates of product ``row`` (its variant group, up to :data:`MAX_RIVALS`)."""
+        cat = self.catalogue
+        root = int(cat.group_root[row])
+        end = int(np.searchsorted(cat.group_root, root, side="right"))
+        lo = max(root, row - MAX_RIVALS // 2)
+        return [Rival(cat.asin(i), *cat.variant(i)) for i in range(lo, min(end, lo + MAX_RIVALS + 1)) if i != row]

@@ -2,7 +2,9 @@
 
 Openers, attribute clauses (before the noun, after it with "that is"/"which is"/"with", or as a second
 sentence), option values written the way shoppers write them ("size 7", "a 12-pack", "in navy",
-"8 oz", "32x30", "queen size") and clause orders are drawn from the goal's own RNG, so one goal has
+"8 oz", "32x30", "queen size", colour synonyms such as "grey" or "dark blue"), attributes often in the
+shopper's own words ("light weight", "not tested on animals": :mod:`~arm_gym.envs.webshop.shopper_words`,
+which a keyword search cannot match) and clause orders are drawn from the goal's own RNG, so one goal has
 many surface forms. The structured goal (exact attribute and option strings) is what the reward
 compares; only the wording varies. The price clause stays WebShop's exact one.
 """
@@ -14,6 +16,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from arm_gym.envs.webshop.shopper_words import ATTRIBUTE_PARAPHRASES, COLOR_SYNONYMS
+
 OPENERS = (
     "i am looking for", "i'm looking for", "i need", "i want", "i would like", "looking for", "find me",
     "i want to buy", "can you find me", "please find", "get me", "help me find", "i'd like", "i am searching for",
@@ -22,6 +26,11 @@ OPENERS = (
 PRICE_CLAUSE = ", and price lower than {p:.2f} dollars"
 NO_PRICE_BOUND = 1_000_000.0
 
+PARAPHRASE_P = 0.8
+"""How often an attribute with a paraphrase in :data:`ATTRIBUTE_PARAPHRASES` is written that way."""
+_CLAUSE_START = ("that ", "with ", "for ", "without ", "made ", "not ", "never ", "no ", "on ", "built ", "grown ",
+                 "certified ", "controllable ", "boxed ", "delicate ", "works ", "ready to ")
+_ADJECTIVAL = re.compile(r"[a-z]+( [a-z]+)?")  # one or two plain words may stand before the noun
 _POST_PREFIX = ("for ", "with ", "made ", "backed ", "compatible ", "box spring", "easy to ")
 _NOUNISH = re.compile(r"(oil|acid|tree|butter|extract|ingredients|vitamin c|retinol|glass|steel|leather|wood|"
                       r"cotton|bamboo|hair|storage|drawers|pockets|lid|handle|frame|cover|case)$")
@@ -110,8 +119,9 @@ def value_forms(group: str, value: str) -> list[str]:
         return [v, f"{v} size", f"{v}-size"]
     if v == "california king":
         return [v, "cal king", "california king size"]
-    if group == "color" and v in _SHORT_COLORS:
-        return [v, _SHORT_COLORS[v]]
+    if group == "color":
+        short = [_SHORT_COLORS[v]] if v in _SHORT_COLORS else []
+        return list(dict.fromkeys([v, *short, *COLOR_SYNONYMS.get(v, ())]))
     if re.fullmatch(r"[\d.]+|\dt", v):
         return [v]
     return [v]
@@ -124,16 +134,21 @@ def option_clause(group: str, value: str, rng: np.random.Generator) -> tuple[str
     r = int(rng.integers(6))
     if group == "color":
         if r == 0:
-            return f"{form} colored", ""
+            return (form if form.endswith("colored") else _pick(rng, (f"{form} colored", f"{form}-colored"))), ""
         if r == 1:
             return form, ""
+        if form.endswith("colored"):
+            return "", _pick(rng, (f"in {form[:-8]}", f"that is {form}"))
         return "", _pick(rng, (f"in {form}", f"in {form} color", f"in the color {form}", f"that comes in {form}"))
     if group == "size":
         if re.fullmatch(r"[\d.]+|\dt", form):
             return "", _pick(rng, (f"in size {form}", f"size {form}", f"in a size {form}", f"that is a size {form}"))
+        if form.startswith("a "):  # "a 12-pack", "a 12 oz bag"
+            return "", _pick(rng, (f"in {form}", f"that comes in {form}", f"as {form}"))
         if r <= 1:
             return form, ""
-        return "", _pick(rng, (f"in {form}", f"in the {form} size", f"that comes in {form}", f"in a {form}"))
+        sized = f"in the {form}" if form.endswith("size") else f"in the {form} size"
+        return "", _pick(rng, (f"in {form}", sized, f"that comes in {form}", f"in a {form}"))
     if group in ("flavor", "scent"):
         noun = "flavored" if group == "flavor" else "scented"
         if r == 0:
@@ -163,7 +178,18 @@ def phrase_instruction(product_type: str, attributes: Sequence[str], options: di
     for attr in attributes:
         before, after = attribute_forms(attr)
         where = int(rng.integers(5))
-        if before and where <= 1:
+        own = ATTRIBUTE_PARAPHRASES.get(attr, ())
+        if own and rng.random() < PARAPHRASE_P:  # the shopper's own words for it
+            form = _pick(rng, own)
+            if form.startswith(_CLAUSE_START):
+                post.append(form)
+            elif form.startswith(("no ", "nothing ")):
+                post.append(f"with {form}")
+            elif where <= 2 and _ADJECTIVAL.fullmatch(form):
+                pre.append(form)
+            else:
+                post.append(f"that is {form}")
+        elif before and where <= 1:
             pre.append(_pick(rng, before))
         elif after and where == 4 and attr.split()[0] not in ("for", "with", "made", "compatible"):
             second.append(attr)

@@ -183,8 +183,9 @@ class WebShopSynthesis(SynthesisAdapter):
                 actions = _buy(shop, goal, asin, options_for(asin))
                 groups.append([Candidate(kind, actions, note=asin)] if actions else [])
 
-        def loses_a_match(group: str, value: str) -> bool:  # "navy blue" for "royal blue" would still match
-            return not all(option_matches(goal, {**goal.options, group: value}))
+        def loses_a_match(group: str, value: str) -> bool:  # "navy blue" for "royal blue" would still match,
+            # and so would a value the target's text names (the reward's text fallback)
+            return not all(option_matches(goal, {**goal.options, group: value}, target))
 
         swappable = [
             (g, [v for v in vals if v != goal.options.get(g) and loses_a_match(g, v)])

@@ -46,18 +46,54 @@ def test_products_are_complete_and_cover_all_categories(cat):
     assert seen == set(CATEGORIES)
 
 
+def _groups(cat, limit: int = 600) -> list[list[int]]:
+    starts = np.flatnonzero(cat.group_root == np.arange(len(cat)))
+    ends = np.append(starts[1:], len(cat))
+    return [list(range(s, e)) for s, e in zip(starts[:limit], ends[:limit]) if e - s >= 3]
+
+
+def _diffs(a, b) -> list[bool]:
+    return [a.attributes != b.attributes, a.options != b.options, a.price != b.price]
+
+
 def test_near_duplicates_differ_in_one_thing(cat):
-    """Siblings share the type and brand and differ in an attribute, an option value set or the price."""
+    """A group's rows share the type and brand; each differs from the row they copy (the group's first row, or
+    its last where the group is listed in reverse) in one attribute, one option value or the price."""
     kinds = {"attribute": 0, "option": 0, "price": 0}
-    for i in range(1, len(cat)):
-        if cat.group_root[i] != i and cat.group_root[i] == i - 1:
-            a, b = cat.product(i - 1), cat.product(i)
-            assert (a.product_type, a.brand) == (b.product_type, b.brand)
-            diffs = [a.attributes != b.attributes, a.options != b.options, a.price != b.price]
-            assert sum(diffs) <= 1
+    drops = adds = cheaper = dearer = 0
+    for rows in _groups(cat):
+        products = [cat.product(i) for i in rows]
+        assert len({(p.product_type, p.brand) for p in products}) == 1
+        base = next(p for p in (products[0], products[-1]) if all(sum(_diffs(p, q)) <= 1 for q in products))
+        for q in products:
+            diffs = _diffs(base, q)
             for kind, d in zip(kinds, diffs):
                 kinds[kind] += d
+            drops += set(q.attributes) < set(base.attributes)
+            adds += set(q.attributes) > set(base.attributes)
+            cheaper += q.price < base.price
+            dearer += q.price > base.price
     assert min(kinds.values()) > 50
+    assert drops > adds  # look-alikes mostly lack one of the copied row's attributes
+    assert cheaper > 10 and dearer > cheaper
+
+
+def test_priced_look_alikes_break_the_cheaper_ones_bound(cat):
+    """A variant that differs from the row it copies in price only is $40+ away: the dearer of the two is above
+    any bound WebShop's ladder draws for the cheaper one."""
+    from arm_gym.envs.webshop.goals import price_bound
+
+    seen = 0
+    for rows in _groups(cat):
+        products = [cat.product(i) for i in rows]
+        base = next(p for p in (products[0], products[-1]) if all(sum(_diffs(p, q)) <= 1 for q in products))
+        for q in products:
+            if q.price != base.price and min(q.price, base.price) < 950:  # from $960 on the ladder has no bound
+                cheap, dear = sorted((q.price, base.price))
+                seen += 1
+                rng = np.random.default_rng(seen)
+                assert all(dear > price_bound(cheap, rng) for _ in range(20))
+    assert seen > 20
 
 
 def test_scales_with_columnar_memory():

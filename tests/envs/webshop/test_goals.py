@@ -54,6 +54,30 @@ def test_goals_read_like_webshops_human_goals(goals):
     assert all(a in " ".join([*p.features, p.description]).lower() for a, p in attrs)
 
 
+def test_goals_ask_what_tells_the_target_from_its_look_alikes(goals):
+    """Most goals name an attribute or option value that a near duplicate of the target lacks, so the
+    first look-alike a search lists is often a near miss worth partial credit."""
+    cat = goals.catalogue
+    telling = 0
+    sample = goals.ids("test")[:200]
+    for gid in sample:
+        goal = goals.get(gid)
+        rivals = goals.rivals(cat.index(goal.asin))
+        assert all(cat[r.asin].product_type == goal.product_type for r in rivals)
+        assert all((r.attributes, r.options) == (cat[r.asin].attributes, cat[r.asin].options) for r in rivals[:2])
+        telling += any(a not in r.attributes for r in rivals for a in goal.attributes) or any(
+            v not in r.options.get(g, ()) for r in rivals for g, v in goal.options.items())
+    assert telling / len(sample) > 0.6
+
+
+def test_attributes_are_often_in_the_shoppers_own_words(goals):
+    from arm_gym.envs.webshop.shopper_words import ATTRIBUTE_PARAPHRASES
+
+    attrs = [(a, g.instruction) for g in map(goals.get, goals.ids("test")) for a in g.attributes]
+    own = sum(a in ATTRIBUTE_PARAPHRASES and a not in text and a.replace(" ", "-") not in text for a, text in attrs)
+    assert 0.3 < own / len(attrs) < 0.8
+
+
 def test_phrasing_writes_values_as_shoppers_do():
     from arm_gym.envs.webshop.phrasing import attribute_forms, value_forms
 
