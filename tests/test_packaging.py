@@ -31,3 +31,13 @@ def test_wheel_installs_wrappers_as_subpackage(tmp_path):
     ).stdout.splitlines()
     assert out[0].startswith(str(target)) and out[0].endswith("arm_gym/wrappers/__init__.py")
     assert out[1].startswith("Numbers left:")
+
+
+def test_every_subpackage_is_listed_for_the_wheel():
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    listed = set(tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(root).parts) for p in (root / "arm_gym").rglob("__init__.py")}
+    assert found <= listed, f"add to [tool.setuptools] packages: {sorted(found - listed)}"

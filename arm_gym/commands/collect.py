@@ -14,7 +14,14 @@ from __future__ import annotations
 
 import argparse
 
-from arm_gym.commands.common import add_llm_arguments, build_llm, parse_json_object, report_error
+from arm_gym.commands.common import (
+    add_backend_arguments,
+    add_llm_arguments,
+    build_backend,
+    build_llm,
+    parse_json_object,
+    report_error,
+)
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -62,6 +69,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--fsync", action="store_true", help="fsync after every episode (survives power loss)")
     parser.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
     add_llm_arguments(parser)
+    add_backend_arguments(parser)
     parser.set_defaults(func=run)
 
 
@@ -94,6 +102,7 @@ def run(args: argparse.Namespace) -> int:
             vectorization=args.vectorization,
             progress=args.progress,
             fsync=args.fsync,
+            backend=build_backend(args),
         )
     except Exception as exc:  # noqa: BLE001 - report_error re-raises what is not a user-facing error
         return report_error("collect", exc)

@@ -14,7 +14,7 @@ USER_ERROR_MODULES = ("gymnasium", "arm_gym", "openai")
 def report_error(command: str, exc: BaseException) -> int:
     """Print a user-facing error as ``arm-gym COMMAND: message`` and return exit code 2; re-raise anything
     else (a bug should show its traceback)."""
-    if isinstance(exc, (ValueError, OSError)):
+    if isinstance(exc, (ValueError, OSError, ImportError)):  # ImportError: a missing extra, its message says which
         print(f"arm-gym {command}: {exc}", file=sys.stderr)
         return 2
     if type(exc).__module__.startswith(USER_ERROR_MODULES):
@@ -65,3 +65,22 @@ def parse_json_object(text: str, option: str) -> dict[str, Any]:
     return value
 
 
+
+
+def add_backend_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--backend``, ``--num-workers`` and ``--ray-address``, shared by the commands that can run on Ray."""
+    group = parser.add_argument_group("where the work runs")
+    group.add_argument("--backend", choices=("local", "ray"), default="local",
+                       help="local (this process, default) or ray (Ray actors; the `ray` extra)")
+    group.add_argument("--num-workers", type=int, default=2, help="Ray actors (default: 2)")
+    group.add_argument("--ray-address", default=None,
+                       help="an existing Ray cluster, e.g. auto or ray://head:10001 (default: a local Ray)")
+
+
+def build_backend(args: argparse.Namespace) -> Any:
+    """``None`` for the local backend, else a :class:`arm_gym.distributed.RayBackend` from the options."""
+    if args.backend == "local":
+        return None
+    from arm_gym.distributed.ray_backend import RayBackend
+
+    return RayBackend(num_workers=args.num_workers, address=args.ray_address)

@@ -18,7 +18,14 @@ from __future__ import annotations
 import argparse
 import json
 
-from arm_gym.commands.common import add_llm_arguments, build_llm, parse_json_object, report_error
+from arm_gym.commands.common import (
+    add_backend_arguments,
+    add_llm_arguments,
+    build_backend,
+    build_llm,
+    parse_json_object,
+    report_error,
+)
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -56,6 +63,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--fsync", action="store_true", help="fsync after every record")
     parser.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
     add_llm_arguments(parser)
+    add_backend_arguments(parser)
     parser.set_defaults(func=run)
 
 
@@ -86,6 +94,7 @@ def run(args: argparse.Namespace) -> int:
             limit=args.limit,
             progress=args.progress,
             fsync=args.fsync,
+            backend=build_backend(args),
         )
     except Exception as exc:  # noqa: BLE001 - report_error re-raises what is not a user-facing error
         return report_error("synthesize", exc)

@@ -22,6 +22,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import gymnasium as gym
@@ -31,7 +32,7 @@ from arm_gym.envs import make_vec
 from arm_gym.envs.synthesis import get_adapter
 from arm_gym.jsonl import JsonlWriter, read_jsonl
 from arm_gym.policies.base import Policy, RandomPolicy
-from arm_gym.trajectory import EpisodeRecorder, jsonable, policy_rng, split_infos
+from arm_gym.trajectory import EpisodeRecorder, Trajectory, jsonable, policy_rng, split_infos
 
 logger = logging.getLogger(__name__)
 
@@ -155,6 +156,50 @@ class _Slots:
         return [j for j, e in enumerate(self.episodes) if e is not None]
 
 
+@dataclass
+class EpisodeJobs:
+    """What every episode of a run shares: the env, how it is made and reset, and the records' common meta."""
+
+    env_id: str
+    env_kwargs: dict[str, Any]
+    reset_options: dict[str, Any]
+    meta: dict[str, Any]
+
+
+def play_episodes(
+    jobs: EpisodeJobs,
+    pending: list[tuple[int, int, str]],
+    policy: Policy,
+    *,
+    num_envs: int = 1,
+    vectorization: str = "sync",
+    on_episode: Callable[[Trajectory], None],
+) -> int:
+    """Play the ``(index, seed, key)`` episodes in ``num_envs`` sub-environments and hand each finished one to
+    ``on_episode``; return the steps taken. Each episode depends only on its seed, so the records are the same
+    however the episodes are batched, ordered or spread over processes and machines."""
+    if not pending:
+        return 0
+    venv = make_vec(
+        jobs.env_id,
+        num_envs=min(num_envs, len(pending)),
+        vectorization_mode=vectorization,
+        vector_kwargs={"copy": False, "autoreset_mode": gym.vector.AutoresetMode.DISABLED},
+        **jobs.env_kwargs,
+    )
+    policy.bind(get_adapter(jobs.env_id))
+    stats = CollectStats()
+    try:
+        slots = _Slots(venv, jobs.env_id, jobs.meta, jobs.reset_options, pending)
+        slots.start(list(range(venv.num_envs)))
+        while slots.active():
+            for episode in _step_once(slots, policy, stats):
+                on_episode(episode.recorder.finish(complete=True, final_info=True))
+    finally:
+        venv.close()
+    return stats.steps
+
+
 def collect(
     env_id: str,
     out: str | os.PathLike,
@@ -169,6 +214,7 @@ def collect(
     vectorization: str = "sync",
     progress: bool = True,
     fsync: bool = False,
+    backend: Any = None,
 ) -> CollectStats:
     """Play ``episodes`` episodes of ``env_id`` with ``policy`` in ``num_envs`` parallel copies and append
     each finished one to ``out`` (the trajectory schema, :class:`arm_gym.trajectory.Trajectory`).
@@ -177,7 +223,7 @@ def collect(
         env_id: a registered id (``"ARM-Game24-v0"``) or an entry point ``"module:Class"``.
         out: the trajectories file; episodes whose key is already there are skipped (resume).
         policy: any :class:`~arm_gym.policies.Policy`; default a :class:`~arm_gym.policies.RandomPolicy`.
-        num_envs: sub-environments stepped together (``gymnasium.vector``).
+        num_envs: sub-environments stepped together (``gymnasium.vector``), per worker.
         seed: episode ``i`` is reset with seed ``seed + i``.
         max_steps: the episode step limit (``gym.make``'s ``max_episode_steps``); default: the env's own.
         env_kwargs: keyword arguments of ``gym.make``.
@@ -185,6 +231,9 @@ def collect(
         vectorization: ``"sync"`` (one process) or ``"async"`` (one process per sub-environment).
         progress: show a tqdm bar.
         fsync: ``os.fsync`` after every record.
+        backend: where episodes run: ``None`` (this process) or an object with
+            ``map_episodes(jobs, chunks, policy, num_envs=, vectorization=)`` yielding finished trajectories
+            (e.g. :class:`arm_gym.distributed.RayBackend`). This process alone writes ``out``.
     """
     if episodes < 0:
         raise ValueError(f"episodes must be >= 0, not {episodes}")
@@ -211,14 +260,7 @@ def collect(
 
     if max_steps is not None:
         env_kwargs["max_episode_steps"] = max_steps
-    venv = make_vec(
-        env_id,
-        num_envs=min(num_envs, len(pending)),
-        vectorization_mode=vectorization,
-        vector_kwargs={"copy": False, "autoreset_mode": gym.vector.AutoresetMode.DISABLED},
-        **env_kwargs,
-    )
-    policy.bind(get_adapter(env_id))
+    jobs = EpisodeJobs(env_id, env_kwargs, reset_options, {"policy": policy.name, "collect_seed": seed, **config})
     bar = None
     if progress:
         from tqdm.auto import tqdm
@@ -226,22 +268,30 @@ def collect(
         bar = tqdm(total=episodes, initial=stats.skipped_existing, desc=f"collect {env_id}", unit="ep")
     start = time.perf_counter()
     writer = JsonlWriter(out, fsync=fsync)
+
+    def record(trajectory: Trajectory) -> None:
+        key = trajectory.meta["episode_key"]
+        if key in done_keys:  # a retried chunk can bring an episode back: never write one twice
+            return
+        done_keys.add(key)
+        writer.write(trajectory.to_dict())
+        stats.collected += 1
+        stats.won += int(trajectory.won)
+        stats.total_return += trajectory.env_return
+        stats.steps += len(trajectory.steps)
+        stats.keys.append(key)
+        if bar is not None:
+            bar.update(1)
+
     try:
-        slots = _Slots(venv, env_id, {"policy": policy.name, "collect_seed": seed, **config}, reset_options, pending)
-        slots.start(list(range(venv.num_envs)))
-        while slots.active():
-            finished = _step_once(slots, policy, stats)
-            for episode in finished:
-                writer.write(episode.recorder.finish(complete=True, final_info=True).to_dict())
-                stats.collected += 1
-                stats.won += int(episode.recorder.trajectory.won)
-                stats.total_return += episode.recorder.trajectory.env_return
-                stats.keys.append(episode.key)
-                if bar is not None:
-                    bar.update(1)
+        if backend is None:
+            play_episodes(jobs, pending, policy, num_envs=num_envs, vectorization=vectorization, on_episode=record)
+        else:
+            for trajectory in backend.map_episodes(jobs, pending, policy, num_envs=num_envs,
+                                                   vectorization=vectorization):
+                record(trajectory)
     finally:
         writer.close()
-        venv.close()
         if bar is not None:
             bar.close()
         stats.seconds = time.perf_counter() - start

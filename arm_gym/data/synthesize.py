@@ -325,6 +325,45 @@ def _load_state(out: Path, tag: str) -> tuple[set[str], set[str], set[str], Synt
     return done, keys, contents, stats
 
 
+class _Sink:
+    """Writes one trajectory's triplets and its progress record, keeping each triplet once (by key and content)."""
+
+    def __init__(self, out: Path, tag: str, fsync: bool, bar: Any):
+        self.tag, self.bar = tag, bar
+        self.done, self.keys, self.contents, self.stats = _load_state(out, tag)
+        self.writer = JsonlWriter(out, fsync=fsync)
+        self.progress = JsonlWriter(progress_path(out), fsync=fsync)
+
+    def add(self, source_key: str, triplets: Sequence[Triplet], counts: dict[str, Any]) -> None:
+        counts["kept"] = 0
+        for triplet in triplets:
+            ckey = content_key(triplet)
+            if triplet.meta["key"] in self.keys:  # written by a run killed before it finished this trajectory
+                counts["kept"] += 1
+                continue
+            if ckey in self.contents:  # identical to a triplet from another trajectory
+                counts["duplicates"] = counts.get("duplicates", 0) + 1
+                continue
+            self.keys.add(triplet.meta["key"])
+            self.contents.add(ckey)
+            self.writer.write(triplet.to_dict())
+            counts["kept"] += 1
+            self.stats.kept_this_run += 1
+        if not counts.pop("retry", False):
+            self.progress.write({"source_key": source_key, "config": self.tag, "counts": counts})
+        self.stats.add(counts)
+        self.tick()
+
+    def tick(self) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+            self.bar.set_postfix(kept=self.stats.kept, dropped=self.stats.dropped_check)
+
+    def close(self) -> None:
+        self.writer.close()
+        self.progress.close()
+
+
 def synthesize(
     trajectories: str | os.PathLike | Sequence[Trajectory],
     out: str | os.PathLike,
@@ -334,8 +373,13 @@ def synthesize(
     progress: bool = True,
     fsync: bool = False,
     batch_size: int = 16,
+    backend: Any = None,
 ) -> SynthesisStats:
-    """Turn explored trajectories (a file or a list) into checked triplets appended to ``out``; resumable."""
+    """Turn explored trajectories (a file or a list) into checked triplets appended to ``out``; resumable.
+
+    ``backend`` (e.g. :class:`arm_gym.distributed.RayBackend`) replays the candidates on its workers, each with
+    its own copy of ``synthesizer`` and its own envs; this process alone writes ``out``.
+    """
     synthesizer = synthesizer or Synthesizer()
     trajs = (
         load_trajectories(trajectories, strict=False)
@@ -347,62 +391,45 @@ def synthesize(
     pools: dict[tuple[str, str], list[Trajectory]] = defaultdict(list)
     for t in trajs:
         pools[(t.env_id, t.task_id)].append(t)
-    out = Path(out)
-    tag = synthesizer.config_tag
-    done, keys, contents, stats = _load_state(out, tag)
     start = time.perf_counter()
     bar = None
     if progress:
         from tqdm.auto import tqdm
 
         bar = tqdm(total=len(trajs), desc="synthesize", unit="traj")
-    writer = JsonlWriter(out, fsync=fsync)
-    prog_writer = JsonlWriter(progress_path(out), fsync=fsync)
-    seen_sources: set[str] = set()
+    sink = _Sink(Path(out), synthesizer.config_tag, fsync, bar)
+    pending: list[tuple[Trajectory, str]] = []
+    seen: set[str] = set()
+    for trajectory in trajs:
+        source_key = trajectory_key(trajectory)
+        if source_key in sink.done or source_key in seen:
+            sink.stats.skipped_done += 1
+            sink.tick()
+        else:
+            seen.add(source_key)
+            pending.append((trajectory, source_key))
     try:
-        for index, trajectory in enumerate(trajs):
-            if index % batch_size == 0:
-                batch = {trajectory_key(t): t for t in reversed(trajs[index : index + batch_size])}
-                synthesizer.prepare([t for k, t in reversed(batch.items()) if k not in done and k not in seen_sources])
-            source_key = trajectory_key(trajectory)
-            if source_key in done or source_key in seen_sources:
-                stats.skipped_done += 1
-                if bar is not None:
-                    bar.update(1)
-                continue
-            seen_sources.add(source_key)
-            try:
-                triplets, counts = synthesizer.triplets(
-                    trajectory, pools[(trajectory.env_id, trajectory.task_id)], source_key
-                )
-            except Exception as exc:  # a broken record or env error costs this trajectory only
-                logger.warning("%s: synthesis failed: %r", source_key, exc)
-                triplets, counts = [], {"trajectories": 1, "errors": 1}
-            counts["kept"] = 0
-            for triplet in triplets:
-                ckey = content_key(triplet)
-                if triplet.meta["key"] in keys:  # written by a run killed before it finished this trajectory
-                    counts["kept"] += 1
-                    continue
-                if ckey in contents:  # identical to a triplet from another trajectory
-                    counts["duplicates"] = counts.get("duplicates", 0) + 1
-                    continue
-                keys.add(triplet.meta["key"])
-                contents.add(ckey)
-                writer.write(triplet.to_dict())
-                counts["kept"] += 1
-                stats.kept_this_run += 1
-            if not counts.pop("retry", False):
-                prog_writer.write({"source_key": source_key, "config": tag, "counts": counts})
-            stats.add(counts)
-            if bar is not None:
-                bar.update(1)
-                bar.set_postfix(kept=stats.kept, dropped=stats.dropped_check)
+        if backend is not None:
+            work = [(t, [p for p in pools[(t.env_id, t.task_id)] if p is not t], key) for t, key in pending]
+            for key, records, counts in backend.map_triplets(synthesizer, work):
+                sink.add(key, [Triplet.from_dict(r) for r in records], counts)
+        else:
+            for index, (trajectory, source_key) in enumerate(pending):
+                if index % batch_size == 0:
+                    synthesizer.prepare([t for t, _ in pending[index : index + batch_size]])
+                try:
+                    triplets, counts = synthesizer.triplets(
+                        trajectory, pools[(trajectory.env_id, trajectory.task_id)], source_key
+                    )
+                except Exception as exc:  # a broken record or env error costs this trajectory only
+                    logger.warning("%s: synthesis failed: %r", source_key, exc)
+                    triplets, counts = [], {"trajectories": 1, "errors": 1}
+                sink.add(source_key, triplets, counts)
     finally:
-        writer.close()
-        prog_writer.close()
+        sink.close()
         synthesizer.close()
         if bar is not None:
             bar.close()
-        stats.seconds = time.perf_counter() - start
-    return stats
+        sink.stats.seconds = time.perf_counter() - start
+    return sink.stats
+
