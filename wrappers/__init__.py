@@ -1,7 +1,7 @@
 """Wrappers for arm_gym and any other Gymnasium text environment (installed as ``arm_gym.wrappers``).
 
-Wrappers that need torch load lazily: ``from arm_gym.wrappers import RewardModelWrapper`` imports
-torch only at that moment.
+Wrappers that need torch or stable-baselines3 load lazily: ``from arm_gym.wrappers import RewardModelWrapper``
+imports torch only at that moment, ``ArmTextPolicy`` / ``TextVecEnv`` import SB3 (the ``rl`` extra) then.
 """
 
 from __future__ import annotations
@@ -14,6 +14,17 @@ from arm_gym.wrappers.record import RecordTrajectory, load_trajectories
 _LAZY: dict[str, str] = {
     "RewardModelWrapper": "arm_gym.wrappers.reward_model",
     "VectorRewardModelWrapper": "arm_gym.wrappers.reward_model",
+    "DiscreteActions": "arm_gym.wrappers.sb3_adapters",
+    "EmbedObservation": "arm_gym.wrappers.sb3_adapters",
+    "EnvReturn": "arm_gym.wrappers.sb3_adapters",
+    "make_sb3_env": "arm_gym.wrappers.sb3_adapters",
+    "HashingEncoder": "arm_gym.wrappers.text_encoders",
+    "MiniLMEncoder": "arm_gym.wrappers.text_encoders",
+    "make_encoder": "arm_gym.wrappers.text_encoders",
+    "TextVecEnv": "arm_gym.wrappers.sb3_vec",
+    "make_text_vec_env": "arm_gym.wrappers.sb3_vec",
+    "ArmTextPolicy": "arm_gym.wrappers.sb3_policy",
+    "SuccessCurve": "arm_gym.wrappers.sb3_curve",
 }
 
 __all__ = ["RecordTrajectory", "load_trajectories", *_LAZY]

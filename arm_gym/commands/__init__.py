@@ -15,4 +15,5 @@ COMMAND_MODULES: tuple[str, ...] = (
     "arm_gym.commands.eval_rm",
     "arm_gym.commands.plan",
     "arm_gym.commands.report",
+    "arm_gym.commands.train_rl",
 )
