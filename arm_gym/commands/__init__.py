@@ -15,5 +15,6 @@ COMMAND_MODULES: tuple[str, ...] = (
     "arm_gym.commands.eval_rm",
     "arm_gym.commands.plan",
     "arm_gym.commands.report",
+    "arm_gym.commands.quickstart",
     "arm_gym.commands.train_rl",
 )

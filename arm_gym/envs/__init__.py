@@ -17,13 +17,20 @@ import gymnasium as gym
 
 @dataclass(frozen=True)
 class ArmEnvSpec:
-    """One registered id: where it lives, a one-line description, and default kwargs."""
+    """One registered id: where it lives, a one-line description, its step limit and default kwargs.
+
+    ``pipeline`` holds the env's settings for the ARMAP pipeline (``arm-gym quickstart``, the benchmarks):
+    ``env_kwargs`` of the setting reward models are trained and judged in (Game of 24: unchecked arithmetic, as
+    ARMAP scores it), the evaluation ``lookahead`` policy's search width, and a budget ``scale`` for slow
+    simulators.
+    """
 
     id: str
     entry_point: str
     description: str
     max_episode_steps: int
     kwargs: dict[str, Any] = field(default_factory=lambda: {"max_steps": None})
+    pipeline: dict[str, Any] = field(default_factory=dict)
 
 
 ENV_SPECS: tuple[ArmEnvSpec, ...] = (
@@ -32,18 +39,21 @@ ENV_SPECS: tuple[ArmEnvSpec, ...] = (
         "arm_gym.envs.game24:Game24Env",
         "Game of 24: combine four numbers two at a time with + - * / to reach 24 (ToT/ARMAP formulation).",
         max_episode_steps=10,
+        pipeline={"env_kwargs": {"check_arithmetic": False}, "lookahead": {"candidates": 64, "rollouts": 16}},
     ),
     ArmEnvSpec(
         "ARM-WebShop-v0",
         "arm_gym.envs.webshop:WebShopEnv",
         "WebShop text-mode shopping (search, click, buy) on a generated 10k-product catalogue or the official data.",
         max_episode_steps=15,
+        pipeline={"lookahead": {"candidates": 16, "rollouts": 2}, "max_tokens": 256},
     ),
     ArmEnvSpec(
         "ARM-ScienceWorld-v0",
         "arm_gym.envs.scienceworld:ScienceWorldEnv",
         "ScienceWorld: 30 elementary-science tasks with train/dev/test variations (needs `scienceworld` and Java 11+).",
         max_episode_steps=100,
+        pipeline={"lookahead": {"candidates": 8, "rollouts": 1}, "scale": 0.25},
     ),
     ArmEnvSpec(
         "ARM-TextWorld-v0",
@@ -51,6 +61,7 @@ ENV_SPECS: tuple[ArmEnvSpec, ...] = (
         "TextWorld: coin collector, treasure hunter, cooking and custom games generated and compiled locally "
         "(needs `textworld`).",
         max_episode_steps=100,
+        pipeline={"lookahead": {"candidates": 16, "rollouts": 2}, "scale": 0.25},
     ),
 )
 
@@ -102,6 +113,14 @@ def make_vec(env_id: str, num_envs: int = 1, vectorization_mode: str = "sync", *
     if vectorization_mode == "async":
         vector_kwargs.setdefault("shared_memory", False)
     return gym.make_vec(_spec_or_id(env_id), num_envs=num_envs, vectorization_mode=vectorization_mode, vector_kwargs=vector_kwargs, **kwargs)
+
+
+def pipeline_settings(env_id: str) -> dict[str, Any]:
+    """The ARMAP-pipeline settings of a registered arm_gym id (``{}`` for any other env)."""
+    for spec in ENV_SPECS:
+        if spec.id == env_id:
+            return dict(spec.pipeline)
+    return {}
 
 
 def env_ids() -> list[str]:

@@ -86,6 +86,8 @@ class PlanStats:
     total_return: float = 0.0
     env_steps: int = 0
     seconds: float = 0.0
+    keys: list[str] = field(default_factory=list)
+    """The plan keys of every task of the call, planned now or already in the file."""
 
     def summary(self) -> str:
         n = max(self.planned, 1)
@@ -125,6 +127,7 @@ def run_plans(
 
         for i, task in enumerate(tqdm(task_ids, desc=f"plan {config.planner}", disable=not progress)):
             key = f"{env_id}|{config.planner}|{scorer_name}|{policy.name}|{task}|{seed + i}|{tag}"
+            stats.keys.append(key)
             if key in done:
                 stats.skipped_existing += 1
                 continue

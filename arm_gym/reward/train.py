@@ -363,6 +363,10 @@ def train_reward_model(
         processing_class=tokenizer,
         callbacks=[_accuracy_callback(history), *callbacks],
     )
+    if not config.progress:  # no per-step log dicts either (the Trainer prints them when its bar is off)
+        from transformers import PrinterCallback
+
+        trainer.remove_callback(PrinterCallback)
     too_long = len(train_rows) - len(trainer.train_dataset)
     if too_long:
         logger.warning("TRL dropped %d training pairs longer than %d tokens", too_long, render.max_tokens)
