@@ -41,18 +41,19 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def scatter_points(eval_json: str) -> list[dict[str, float]]:
-    """``{"return", "model", "baseline"}`` points from an eval-rm JSON file (its ``per_trajectory`` rows)."""
+    """``{"return", "model", "baseline"}`` points from an ``eval-rm --json`` file: its ``per_trajectory`` columns,
+    the model's scores and those of the best baseline by Spearman (see its ``margin``)."""
     results = json.loads(Path(eval_json).read_text(encoding="utf-8"))
-    rows = results.get("per_trajectory") or []
-    best = results.get("best_baseline")
-    if isinstance(best, dict):
-        best = best.get("spearman") or next(iter(best.values()), None)
-    points = []
-    for row in rows:
-        scores = row.get("scores") or {}
-        points.append({"return": float(row.get("return", 0.0)), "model": scores.get("model"),
-                       "baseline": scores.get(best) if isinstance(best, str) else None})
-    return points
+    columns = results.get("per_trajectory") or {}
+    scores = columns.get("scores") or {}
+    best = ((results.get("margin") or {}).get("spearman") or {}).get("baseline")
+    model, baseline = scores.get("reward_model") or [], scores.get(best) or []
+    returns = columns.get("env_return") or []
+    return [
+        {"return": float(r), "model": model[i] if i < len(model) else None,
+         "baseline": baseline[i] if i < len(baseline) else None}
+        for i, r in enumerate(returns)
+    ]
 
 
 def run(args: argparse.Namespace) -> int:

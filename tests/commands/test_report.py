@@ -62,3 +62,17 @@ def test_a_file_that_is_not_records_is_a_clear_error(tmp_path, capsys):
     bad.write_text('{"prompt": "x"}\n')
     assert main(["report", str(bad), "--out", str(tmp_path / "x.html")]) == 2
     assert "record 1" in capsys.readouterr().err
+
+
+def test_the_eval_scatter_reads_an_eval_rm_json(tmp_path):
+    import json
+
+    from arm_gym.commands.report import scatter_points
+
+    results = {"per_trajectory": {"env_return": [0.0, 1.0], "scores": {"reward_model": [-1.0, 2.0],
+                                                                          "outcome_claim": [0.0, 1.0]}},
+               "margin": {"spearman": {"baseline": "outcome_claim"}}}
+    path = tmp_path / "eval.json"
+    path.write_text(json.dumps(results))
+    assert scatter_points(str(path)) == [{"return": 0.0, "model": -1.0, "baseline": 0.0},
+                                         {"return": 1.0, "model": 2.0, "baseline": 1.0}]
