@@ -67,11 +67,14 @@ def synthesis_rows(trajectories: int, workers: list[int]) -> list[dict]:
 
 
 def service_rows(checkpoint: str, pairs_per_call: int, calls: int, concurrency: list[int]) -> list[dict]:
+    from arm_gym.data.explore import collect
     from arm_gym.distributed import init_ray, serve_reward_model
     from arm_gym.reward.model import RewardModel
-    from tests.reward.tiny_model import make_triplets
+    from arm_gym.trajectory import load_trajectories
 
-    pairs = [(t.prompt, t.chosen_trajectory) for t in make_triplets(pairs_per_call * calls)]
+    with tempfile.TemporaryDirectory() as tmp:  # real Game of 24 trajectories to score
+        collect("ARM-Game24-v0", Path(tmp) / "t.jsonl", episodes=pairs_per_call * calls, progress=False)
+        pairs = [(t.instruction, t) for t in load_trajectories(Path(tmp) / "t.jsonl")]
     chunks = [pairs[i : i + pairs_per_call] for i in range(0, len(pairs), pairs_per_call)]
     init_ray()
     served = serve_reward_model(checkpoint)

@@ -137,7 +137,9 @@ class RayBackend:
         self.actors = []
 
     def _chunks(self, items: Sequence[Any]) -> list[list[Any]]:
-        return [list(items[i : i + self.chunk_size]) for i in range(0, len(items), self.chunk_size)]
+        """Chunks of at most ``chunk_size``, small enough that every actor gets work (two chunks each at least)."""
+        size = max(1, min(self.chunk_size, -(-len(items) // (2 * self.num_workers))))
+        return [list(items[i : i + size]) for i in range(0, len(items), size)]
 
     def _map(self, calls: list[Any]) -> Iterator[Any]:
         """Run ``calls`` (functions of an actor returning an object ref) over the actors, yielding results as they
