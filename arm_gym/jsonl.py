@@ -128,3 +128,14 @@ def read_jsonl(path: str | os.PathLike, *, strict: bool = True) -> Iterator[dict
                 logger.warning("%s:%d: skipping corrupt record: %s", path, lineno, exc)
                 continue
             yield record
+
+
+def without_nan(value: Any) -> Any:
+    """``value`` with every NaN float replaced by ``None`` (JSON has no NaN), recursively."""
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, dict):
+        return {k: without_nan(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [without_nan(v) for v in value]
+    return value

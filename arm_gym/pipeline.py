@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from arm_gym.envs import pipeline_settings
+from arm_gym.jsonl import without_nan
 
 BUDGETS: dict[str, dict[str, Any]] = {
     # CI: every stage runs, on a budget that proves nothing about quality.
@@ -157,7 +158,7 @@ class Pipeline:
                                          trajectories=trajectories, baselines=default_baselines(s.env_id),
                                          n_boot=1000, seed=s.seed)
 
-        results = _clean(self._timed("evaluate", run))
+        results = without_nan(self._timed("evaluate", run))
         path.write_text(json.dumps(results, indent=2) + "\n")
         return results
 
@@ -196,7 +197,7 @@ class Pipeline:
 
     def record(self, **parts: Any) -> dict[str, Any]:
         """The run's JSON record: settings, data hashes, seconds, warnings and the given parts."""
-        return _clean({
+        return without_nan({
             "settings": asdict(self.settings),
             "data": {"trajectories_sha256": sha256_file(self.trajectories),
                      "triplets_sha256": sha256_file(self.triplets)},
@@ -247,14 +248,3 @@ def _quiet_transformers() -> None:
     except ImportError:  # the reward extra is not installed: nothing to quiet
         return
     hf_logging.disable_progress_bar()
-
-
-def _clean(value: Any) -> Any:
-    """``value`` with NaN as ``None`` (strict JSON)."""
-    if isinstance(value, float) and value != value:
-        return None
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    return value

@@ -12,7 +12,7 @@ import dataclasses
 import json
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -141,6 +141,14 @@ class EpisodeRecorder:
         )
         self.last_info: Mapping[str, Any] = info
         self.done = False
+
+    @classmethod
+    def resume(cls, trajectory: Trajectory, info: Mapping[str, Any]) -> EpisodeRecorder:
+        """A recorder that goes on from a copy of ``trajectory`` (e.g. a planner's tree node), ``info`` its last."""
+        recorder = cls.__new__(cls)
+        recorder.trajectory = replace(trajectory, steps=list(trajectory.steps), meta=dict(trajectory.meta))
+        recorder.last_info, recorder.done = info, False
+        return recorder
 
     def step(
         self, action: str, observation: str, reward: float, terminated: bool, truncated: bool, info: Mapping[str, Any]

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from arm_gym.commands.common import add_llm_arguments, build_llm, parse_json_object, report_error
+from arm_gym.jsonl import without_nan
 
 POLICY_CHOICES = ("mix", "lookahead", "errorful")  # arm_gym.reward.evaluate.POLICIES (not imported: --help stays fast)
 
@@ -137,17 +138,6 @@ def run(args: argparse.Namespace) -> int:
         Path(args.json_out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json_out).write_text(json.dumps(without_nan(results), indent=2) + "\n")
     return 0
-
-
-def without_nan(value: Any) -> Any:
-    """``value`` with every NaN float replaced by ``None`` (JSON has no NaN), recursively."""
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, dict):
-        return {k: without_nan(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [without_nan(v) for v in value]
-    return value
 
 
 def best_baseline(results: dict[str, Any]) -> str | None:

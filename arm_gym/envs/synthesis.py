@@ -71,8 +71,7 @@ class Candidate:
 
 def pose(env: gym.Env, intent: Intent) -> tuple[str, dict[str, Any]]:
     """Reset ``env`` so that it poses ``intent`` (its options and seed)."""
-    options = get_adapter(env).reset_options(dict(intent.options))
-    return env.reset(seed=intent.seed, options=options)
+    return env.reset(seed=intent.seed, options=dict(intent.options))
 
 
 def replay_actions(env: gym.Env, intent: Intent, actions: Sequence[str], *, keep_info: bool = False) -> Trajectory:
@@ -171,10 +170,6 @@ class SynthesisAdapter:
     def task_options(self, trajectory: Trajectory) -> dict[str, Any]:
         """JSON-able ``reset`` options that pose a trajectory's own task again."""
         return {"task_id": trajectory.task_id}
-
-    def reset_options(self, options: dict[str, Any]) -> dict[str, Any]:
-        """An intent's JSON options as the env's ``reset`` takes them (e.g. a dict into a goal object)."""
-        return options
 
     def split_group(self, trajectory: Trajectory) -> str | None:
         """What keeps a trajectory's intents on one side of a train/validation split (``None``: its task)."""

@@ -26,7 +26,7 @@ from arm_gym.planning.result import PlanResult
 from arm_gym.planning.scorers import CachedScorer
 from arm_gym.planning.search import candidate_rng
 from arm_gym.policies.base import Policy
-from arm_gym.trajectory import Step, Trajectory, env_id_of
+from arm_gym.trajectory import EpisodeRecorder, Trajectory, env_id_of
 
 
 @dataclass
@@ -41,9 +41,7 @@ class _Decision:
     state: Any
     observation: str
     info: dict[str, Any]
-    steps: list[Step]
-    env_return: float
-    won: bool
+    trajectory: Trajectory
     done: bool
     visits: int = 0
     children: list[_Chance] | None = None
@@ -87,9 +85,9 @@ class MCTS:
     def plan(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> PlanResult:
         start = time.perf_counter()
         obs, info = self.env.reset(seed=seed, options=options)
-        self.seed, self.instruction = seed, str(info.get("instruction", ""))
-        self.task_id, self.initial_observation = str(info.get("task_id", "")), str(obs)
-        root = _Decision(self.sim.get_state(), str(obs), dict(info), [], 0.0, False, False)
+        self.seed = seed
+        empty = EpisodeRecorder(env_id_of(self.env), obs, info, seed=seed).trajectory
+        root = _Decision(self.sim.get_state(), str(obs), dict(info), empty, False)
         candidates: list[Trajectory] = []
         scores: list[float] = []
         for _ in range(self.iterations):
@@ -137,45 +135,35 @@ class MCTS:
         listed = [str(a) for a in node.info.get("admissible_actions") or []]
         seen: list[str] = []
         for _ in range(self.width):
-            action = self.policy.act(node.observation, node.info, node.steps, self._rng())
+            action = self.policy.act(node.observation, node.info, node.trajectory.steps, self._rng())
             if action not in seen and admissible(action, listed):
                 seen.append(action)
         return seen
 
     def _step(self, node: _Decision, action: str) -> _Decision:
+        recorder = EpisodeRecorder.resume(node.trajectory, node.info)
         obs, reward, terminated, truncated, info = self.sim.step(action)
         self.env_steps += 1
-        steps = [*node.steps, Step(action, str(obs), float(reward))]
-        done = bool(terminated or truncated) or len(steps) >= self.max_rollout_steps
-        env_return = node.env_return + float(info.get("env_reward", reward))
-        return _Decision(self.sim.get_state(), str(obs), dict(info), steps, env_return, bool(info.get("won")), done)
+        done = recorder.step(action, obs, reward, terminated, truncated, info)
+        done = done or len(recorder.trajectory.steps) >= self.max_rollout_steps
+        return _Decision(self.sim.get_state(), str(obs), dict(info), recorder.trajectory, done)
 
     def _rollout(self, node: _Decision) -> Trajectory:
         """Play the policy from ``node`` to the end of the episode; the finished trajectory."""
-        steps, env_return, won, done = list(node.steps), node.env_return, node.won, node.done
-        obs, info = node.observation, node.info
-        rng = self._rng()
+        recorder = EpisodeRecorder.resume(node.trajectory, node.info)
+        obs, info, done, rng = node.observation, node.info, node.done, self._rng()
         while not done:
-            action = self.policy.act(obs, info, steps, rng)
+            action = self.policy.act(obs, info, recorder.trajectory.steps, rng)
             listed = [str(a) for a in info.get("admissible_actions") or []]
             if not admissible(action, listed):  # never play an action the env does not list
                 action = listed[int(rng.integers(len(listed)))]
             obs, reward, terminated, truncated, info = self.sim.step(action)
             self.env_steps += 1
-            steps.append(Step(action, str(obs), float(reward)))
-            env_return += float(info.get("env_reward", reward))
-            won = bool(info.get("won", False))
-            done = bool(terminated or truncated) or len(steps) >= self.max_rollout_steps
-        return Trajectory(
-            env_id=env_id_of(self.env),
-            task_id=self.task_id,
-            instruction=self.instruction,
-            initial_observation=self.initial_observation,
-            steps=steps,
-            env_return=env_return,
-            won=won,
-            seed=self.seed,
-        )
+            done = recorder.step(action, obs, reward, terminated, truncated, info)
+            done = done or len(recorder.trajectory.steps) >= self.max_rollout_steps
+        trajectory = recorder.trajectory
+        trajectory.meta.pop("terminated", None)  # rollouts are scored, not recorded as episodes
+        return trajectory
 
     def _rng(self) -> np.random.Generator:
         self._draws += 1

@@ -37,9 +37,8 @@ def intern_texts(items: Sequence[dict[str, Any]]) -> tuple[list[dict[str, Any]],
         item = dict(item)
         if "start" in item:
             item["start"] = ref(item["start"])
-        for key in ("steps",):
-            if key in item:
-                item[key] = steps(item[key])
+        if "steps" in item:
+            item["steps"] = steps(item["steps"])
         for side in ("chosen", "rejected"):
             if side in item:
                 item[side] = {**item[side], "steps": steps(item[side]["steps"])}

@@ -105,11 +105,6 @@ class WebShopSynthesis(SynthesisAdapter):
             return {"goal": recorded["goal"]}
         return {"task_id": trajectory.task_id}
 
-    def reset_options(self, options: dict[str, Any]) -> dict[str, Any]:
-        if isinstance(options.get("goal"), dict):
-            options = {**options, "goal": Goal.from_dict(options["goal"])}
-        return options
-
     def split_group(self, trajectory: Trajectory) -> str | None:
         goal = (trajectory.meta.get("final_info") or {}).get("goal")
         return f"asin:{goal['asin']}" if isinstance(goal, dict) and goal.get("asin") else None
