@@ -3,7 +3,8 @@
 Each scorer has a ``name`` and ``score(pairs) -> np.ndarray`` over ``(instruction, trajectory)`` pairs, so
 evaluation treats the model and its baselines alike (:func:`arm_gym.reward.evaluate.evaluate_reward_model`):
 
-- :class:`LengthScorer`: the number of steps.
+- :class:`LengthScorer`: the number of steps; :class:`BrevityScorer`: the same, shorter scoring higher (on WebShop a
+  random episode that ends early has bought something, so brevity alone ranks them well).
 - :class:`InstructionOverlapScorer`: the fraction of the instruction's words found in the trajectory's actions
   and observations (a keyword matcher).
 - :class:`OutcomeClaimScorer`: the env family's "the text claims success" heuristic
@@ -47,6 +48,15 @@ class LengthScorer:
 
     def score(self, pairs: Sequence[Pair]) -> np.ndarray:
         return np.asarray([float(len(t.steps)) for _, t in pairs], float)
+
+
+class BrevityScorer:
+    """Minus the number of steps of the trajectory (shorter scores higher)."""
+
+    name = "brevity"
+
+    def score(self, pairs: Sequence[Pair]) -> np.ndarray:
+        return np.asarray([-float(len(t.steps)) for _, t in pairs], float)
 
 
 class InstructionOverlapScorer:
@@ -165,14 +175,14 @@ class LLMJudgeScorer:
 
 
 def default_baselines(env: Any = None, *, llm: Any = None, llm_mode: str = "complete") -> list[Any]:
-    """Length, instruction overlap and ``env``'s outcome claim (the generic one when ``env`` is ``None`` or
+    """Length, brevity, instruction overlap and ``env``'s outcome claim (the generic one when ``env`` is ``None`` or
     unknown), plus the LLM judge when ``llm`` is given."""
     try:
         adapter = get_adapter(env) if env is not None else SynthesisAdapter()
     except Exception as exc:  # noqa: BLE001 - an unregistered id (recorded trajectories): generic claim
         logger.warning("no synthesis adapter for %r (%s): generic outcome claim", env, exc)
         adapter = SynthesisAdapter()
-    scorers: list[Any] = [LengthScorer(), InstructionOverlapScorer(), OutcomeClaimScorer(adapter)]
+    scorers: list[Any] = [LengthScorer(), BrevityScorer(), InstructionOverlapScorer(), OutcomeClaimScorer(adapter)]
     if llm is not None:
         scorers.append(LLMJudgeScorer(llm, mode=llm_mode))
     return scorers

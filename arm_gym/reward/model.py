@@ -233,8 +233,8 @@ class RewardModel:
         if "render" in metadata and "render" not in kwargs:
             kwargs["render"] = RenderConfig.from_dict(metadata["render"])
             if kwargs["render"].template != TEMPLATE_VERSION:
-                logger.warning("%s was trained on render template %s; this arm_gym renders template %s",
-                               path, kwargs["render"].template, TEMPLATE_VERSION)
+                logger.info("%s was trained on render template %s (the default is now %s): it renders with its own",
+                            path, kwargs["render"].template, TEMPLATE_VERSION)
         return cls(model, tokenizer, metadata=metadata, **kwargs)
 
     @classmethod

@@ -8,6 +8,11 @@ fits the budget (special tokens included): the instruction is always kept, and s
 from the side given by ``truncation_side`` (``"left"`` drops the oldest steps and keeps the most
 recent ones, ARMAP's choice; ``"right"`` keeps the earliest) with a one-line note saying how many
 were left out. A step too long for what is left of the budget is cut inside its text.
+
+Template 2 (the default) writes ``[instruction]`` where an observation repeats the instruction word for word
+(WebShop prints it on every page: about a fifth of a trajectory's tokens), so the budget goes to what changed.
+Template 1, the text of older checkpoints, keeps the repeats; a checkpoint renders with the template it was
+trained on.
 """
 
 from __future__ import annotations
@@ -18,8 +23,11 @@ from typing import Any
 
 from arm_gym.trajectory import Step, Trajectory
 
-TEMPLATE_VERSION = 1
+TEMPLATE_VERSION = 2
 """Bumped whenever the rendered text changes, so a checkpoint can tell which format it was trained on."""
+TEMPLATES = (1, 2)
+"""The templates :func:`render_trajectory` can still write (older checkpoints keep theirs)."""
+INSTRUCTION_MARK = "[instruction]"
 
 MIN_TOKENS = 32
 """The smallest budget :func:`render_trajectory` accepts (room for a cut instruction and one cut step)."""
@@ -38,8 +46,14 @@ def _steps_of(trajectory: Trajectory | Sequence[Step], initial_observation: str 
     return steps, initial_observation or ""
 
 
-def _step_text(step: Step) -> str:
-    return f"Action: {step.action}\nObservation: {step.observation}"
+def _step_text(step: Step, instruction: str, template: int) -> str:
+    return f"Action: {step.action}\nObservation: {_observation(step.observation, instruction, template)}"
+
+
+def _observation(text: str, instruction: str, template: int) -> str:
+    if template >= 2 and len(instruction) >= 8:  # a short instruction could match inside other text
+        return text.replace(instruction, INSTRUCTION_MARK)
+    return text
 
 
 def render_trajectory(
@@ -50,6 +64,7 @@ def render_trajectory(
     tokenizer: Any = None,
     max_tokens: int | None = None,
     truncation_side: str = "left",
+    template: int = TEMPLATE_VERSION,
 ) -> str:
     """Render a trajectory for the reward model: the instruction, then alternating actions and observations.
 
@@ -60,14 +75,17 @@ def render_trajectory(
         tokenizer: a Hugging Face tokenizer; needed when ``max_tokens`` is set.
         max_tokens: the budget in tokens, special tokens included (``None``: no limit).
         truncation_side: ``"left"`` keeps the most recent steps, ``"right"`` the earliest.
+        template: the text format (:data:`TEMPLATES`); 2 marks an observation's repeat of the instruction.
     """
+    if template not in TEMPLATES:
+        raise ValueError(f"unknown render template {template!r}; this arm_gym writes {TEMPLATES}")
     if truncation_side not in ("left", "right"):
         raise ValueError(f"truncation_side must be 'left' or 'right', not {truncation_side!r}")
     steps, initial_observation = _steps_of(trajectory, initial_observation)
     header = [f"Instruction: {instruction}"]
     if initial_observation:
-        header.append(f"Observation: {initial_observation}")
-    blocks = [_step_text(s) for s in steps]
+        header.append(f"Observation: {_observation(initial_observation, instruction, template)}")
+    blocks = [_step_text(s, instruction, template) for s in steps]
     if max_tokens is None:
         return "\n".join(header + blocks)
     if tokenizer is None:
@@ -192,6 +210,8 @@ class RenderConfig:
             raise ValueError(f"truncation_side must be 'left' or 'right', not {self.truncation_side!r}")
         if self.max_tokens < MIN_TOKENS:
             raise ValueError(f"max_tokens must be at least {MIN_TOKENS}, not {self.max_tokens}")
+        if self.template not in TEMPLATES:
+            raise ValueError(f"unknown render template {self.template!r}; this arm_gym writes {TEMPLATES}")
 
     def render(
         self,
@@ -209,6 +229,7 @@ class RenderConfig:
             tokenizer=tokenizer,
             max_tokens=self.max_tokens,
             truncation_side=self.truncation_side,
+            template=self.template,
         )
 
     def encode(self, texts: Sequence[str], tokenizer: Any) -> list[list[int]]:

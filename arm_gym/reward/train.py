@@ -161,7 +161,7 @@ def provenance(train_set: Sequence[Triplet], val_set: Sequence[Triplet]) -> dict
 
 def _render(prompt: str, trajectory: Trajectory, render: RenderConfig, tokenizer: Any) -> tuple[str, bool]:
     text = render.render(prompt, trajectory, tokenizer)
-    return text, text != render_trajectory(prompt, trajectory)
+    return text, text != render_trajectory(prompt, trajectory, template=render.template)
 
 
 def tokenize_triplets(

@@ -51,7 +51,7 @@ def test_eval_rm_prints_histogram_and_baselines_and_writes_json_and_plot(checkpo
     assert results["n_trajectories"] == 16 and results["val_pairwise_accuracy"] >= 0.9
     assert results["policy"] == "mix" and results["split"] == "test" and results["refused"] is None
     for name, row in results["scorers"].items():
-        assert set(row) == {"val_pairwise_accuracy", "spearman", "better_of_two_accuracy"}, name
+        assert set(row) == {"val_pairwise_accuracy", "spearman", "concordance", "better_of_two_accuracy"}, name
     assert results["spearman"] is not None and results["better_of_two_accuracy"] is not None
     assert len(results["per_trajectory"]["scores"]["reward_model"]) == 16
     assert plot.read_bytes()[:4] == b"\x89PNG"

@@ -8,6 +8,7 @@ from arm_gym.data.triplets import Triplet
 from arm_gym.envs.synthesis import SynthesisAdapter
 from arm_gym.llm import OpenAICompatibleLLM
 from arm_gym.reward.baselines import (
+    BrevityScorer,
     InstructionOverlapScorer,
     LengthScorer,
     LLMJudgeScorer,
@@ -47,6 +48,7 @@ class Oracle:
 def test_length_overlap_and_outcome_claim_on_hand_made_trajectories():
     pairs = [(INSTRUCTION, t) for t in TRAJS]
     assert LengthScorer().score(pairs).tolist() == [3, 2, 3, 4]
+    assert BrevityScorer().score(pairs).tolist() == [-3, -2, -3, -4]
     assert OutcomeClaimScorer(G24).score(pairs).tolist() == [1, 1, 1, 0]
     assert words("Buy the red shoes, under 50 dollars!") == {"buy", "red", "shoes", "under", "50", "dollars"}
     shop = Trajectory("shop", "t", "", "red shoes everywhere",  # the initial observation does not count
@@ -68,11 +70,17 @@ def test_baseline_metrics_are_the_hand_computed_ones():
     assert rows["outcome_claim"]["better_of_two_accuracy"]["value"] == 0.75
     assert rows["outcome_claim"]["spearman"]["value"] == pytest.approx(2 / math.sqrt(12))
     assert rows["reward_model"]["better_of_two_accuracy"]["value"] == 1.0
+    # concordance over all win/loss pairs (a-win, a-false, b-win, b-miss):
+    # length right on (3 vs 2) twice, wrong on (3 vs 4) twice; brevity the reverse; the claim ties on a-false twice
+    assert rows["length"]["concordance"]["value"] == 0.5
+    assert rows["brevity"]["concordance"]["value"] == 0.5
+    assert rows["outcome_claim"]["concordance"]["value"] == 0.75
+    assert rows["reward_model"]["concordance"]["value"] == 1.0
     margin = results["margin"]["better_of_two_accuracy"]
     best = max(rows[n]["better_of_two_accuracy"]["value"] for n in rows if n != "reward_model")
     assert margin["value"] == pytest.approx(1.0 - best)
     for name, row in rows.items():
-        for metric in ("spearman", "better_of_two_accuracy"):
+        for metric in ("spearman", "concordance", "better_of_two_accuracy"):
             cell = row[metric]
             assert math.isnan(cell["value"]) or cell["low"] - 1e-9 <= cell["value"] <= cell["high"] + 1e-9, (name, metric)
     again = evaluate_reward_model(Oracle(), trajectories=TRAJS, baselines=default_baselines(G24), n_boot=300, seed=3)
@@ -124,4 +132,4 @@ def test_llm_judge_against_the_real_llama_server(llama_server):
     scores = judge.score([(INSTRUCTION, t) for t in TRAJS])
     assert scores.shape == (4,) and np.all((scores >= 0) & (scores <= 1))
     scorers = default_baselines(G24, llm=llm)
-    assert [s.name for s in scorers] == ["length", "instruction_overlap", "outcome_claim", "llm_judge"]
+    assert [s.name for s in scorers] == ["length", "brevity", "instruction_overlap", "outcome_claim", "llm_judge"]

@@ -10,6 +10,7 @@ from arm_gym.reward.evaluate import (
     better_of_two_accuracy,
     check_provenance,
     check_tasks,
+    concordance,
     episode_plan,
     evaluate_reward_model,
     format_histogram,
@@ -42,6 +43,19 @@ def test_spearman_and_better_of_two_on_known_numbers():
     acc, n = better_of_two_accuracy([0.9, 0.1, 0.5, 0.5, 0.3], [1, 0, 1, 0, 1], ["a", "a", "b", "b", "c"])
     assert (acc, n) == (0.75, 2)  # pair a right, pair b tied (1/2), c has no partner
     assert math.isnan(better_of_two_accuracy([1, 2], [1, 1], ["a", "a"])[0])
+
+
+def test_concordance_counts_pairs_with_different_returns_and_is_fair_to_continuous_scores():
+    assert concordance([0.9, 0.1, 0.5, 0.5], [1, 0, 1, 0]) == pytest.approx(0.875)  # 3 right, one tie of 4 pairs
+    assert concordance([3, 2, 1], [0.5, 0.25, 0.0]) == 1.0 and concordance([1, 2, 3], [0.5, 0.25, 0.0]) == 0.0
+    assert math.isnan(concordance([1, 2], [1, 1]))
+    # 0/1 returns: a right 0/1 keyword and a continuous scorer that puts every win first both order every pair,
+    # but Spearman caps the continuous one near sqrt(3 p (1 - p)) (p = 0.35 here)
+    returns = np.array([1] * 35 + [0] * 65, float)
+    continuous = np.linspace(1, 0, 100)
+    assert concordance(returns, returns) == concordance(continuous, returns) == 1.0
+    assert spearman(returns, returns) == pytest.approx(1.0)
+    assert spearman(continuous, returns) == pytest.approx(math.sqrt(3 * 0.35 * 0.65), abs=0.01)
 
 
 def test_held_out_pairwise_accuracy_of_the_trained_model(model):
@@ -92,13 +106,13 @@ def test_evaluate_reward_model_gives_finite_metrics_beside_baselines(model):
     trajs = fresh_trajectories(GENERIC, n_tasks=4, episodes_per_task=4, progress=False, env_kwargs={"n_tasks": 40})
     results = evaluate_reward_model(rm, val_triplets=load_triplets(out / VAL_FILE), trajectories=trajs, n_boot=200)
     assert results["refused"] is None and results["n_trajectories"] == 16 and results["n_tasks"] == 4
-    for key in ("val_pairwise_accuracy", "spearman", "better_of_two_accuracy"):
+    for key in ("val_pairwise_accuracy", "spearman", "concordance", "better_of_two_accuracy"):
         assert not math.isnan(results[key]), key
         row = results["scorers"]["reward_model"][key]
         assert row["low"] <= row["value"] <= row["high"]
     assert results["spearman"] > 0.5 and results["better_of_two_accuracy"] > 0.8
-    assert set(results["scorers"]) == {"reward_model", "length", "instruction_overlap", "outcome_claim"}
-    assert set(results["margin"]) == {"val_pairwise_accuracy", "spearman", "better_of_two_accuracy"}
+    assert set(results["scorers"]) == {"reward_model", "length", "brevity", "instruction_overlap", "outcome_claim"}
+    assert set(results["margin"]) == {"val_pairwise_accuracy", "spearman", "concordance", "better_of_two_accuracy"}
     assert sum(b["count"] for b in results["return_histogram"]) == 16
     table = format_scorer_table(results)
     assert "reward_model" in table and "outcome_claim" in table and "margin over the best baseline" in table

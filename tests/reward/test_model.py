@@ -73,7 +73,7 @@ def test_save_then_load_gives_identical_scores_and_metadata(backbone, pairs, tmp
     assert (tmp_path / "ckpt" / "model.safetensors").exists()
     assert not list((tmp_path / "ckpt").glob("*.bin"))
     meta = json.loads((tmp_path / "ckpt" / METADATA_FILE).read_text())
-    assert meta["render"] == {"max_tokens": 96, "truncation_side": "right", "template": 1}
+    assert meta["render"] == {"max_tokens": 96, "truncation_side": "right", "template": 2}
     assert meta["train_data_sha256"] == "abc123" and meta["backbone"] == "tiny"
     loaded = RewardModel.from_pretrained(tmp_path / "ckpt", precision=precision, device="cpu")
     assert loaded.render_config == RenderConfig(96, "right")

@@ -71,6 +71,17 @@ def test_a_huge_instruction_leaves_room_for_steps(tokenizer):
     assert "Action: act2" in text
 
 
+def test_template_2_marks_the_instruction_an_observation_repeats_and_template_1_keeps_it(tokenizer):
+    instruction = "find red shoes under 50 dollars"
+    page = f"Instruction: [SEP] {instruction} [SEP] Search"
+    traj = Trajectory("E", "t", instruction, initial_observation=page, steps=[Step("search[red shoes]", page, 0.0)])
+    marked = render_trajectory(instruction, traj)
+    assert marked.count(instruction) == 1 and marked.count("[instruction]") == 2  # the header keeps it
+    assert render_trajectory(instruction, traj, template=1).count(instruction) == 3
+    assert RenderConfig(template=1).render(instruction, traj, tokenizer).count(instruction) == 3
+    assert render_trajectory("go", [Step("a", "go north, go", 0.0)]) == "Instruction: go\nAction: a\nObservation: go north, go"
+
+
 def test_bad_arguments_raise():
     with pytest.raises(ValueError, match="tokenizer"):
         render_trajectory("x", [], max_tokens=100)
@@ -80,6 +91,10 @@ def test_bad_arguments_raise():
         RenderConfig(max_tokens=4)
     with pytest.raises(ValueError, match="truncation_side"):
         RenderConfig(truncation_side="up")
+    with pytest.raises(ValueError, match="template"):
+        RenderConfig(template=99)
+    with pytest.raises(ValueError, match="template"):
+        render_trajectory("x", [], template=0)
 
 
 def test_render_config_round_trip_and_encode(tokenizer):
