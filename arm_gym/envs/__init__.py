@@ -46,7 +46,7 @@ ENV_SPECS: tuple[ArmEnvSpec, ...] = (
         "arm_gym.envs.webshop:WebShopEnv",
         "WebShop text-mode shopping (search, click, buy) on a generated 10k-product catalogue or the official data.",
         max_episode_steps=15,
-        pipeline={"lookahead": {"candidates": 16, "rollouts": 2}, "max_tokens": 256},
+        pipeline={"lookahead": {"candidates": 16, "rollouts": 2}, "max_tokens": 512},
     ),
     ArmEnvSpec(
         "ARM-ScienceWorld-v0",
