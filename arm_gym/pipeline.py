@@ -49,6 +49,7 @@ class PipelineSettings:
     episodes_per_task: int = 4
     eval_policy: str = "mix"
     error_rate: float = 0.3
+    plan_error_rate: float = 0.3
     plan_tasks: int = 20
     best_of_n: int = 50
     mcts_iterations: int = 50
@@ -165,19 +166,19 @@ class Pipeline:
     def plan(
         self, planners: tuple[str, ...] = ("sampling", "best-of-n", "mcts", "claim-best-of-n", "oracle-best-of-n")
     ) -> dict[str, Any]:
-        """Each planner on the first test tasks with the random policy; per planner its success and return.
+        """Each planner on the first test tasks with :meth:`plan_policy`; per planner its success and return.
         ``claim-`` planners score with the env's "text claims success" baseline, ``oracle-`` ones with the env's
         own return; the others with the trained reward model."""
         from arm_gym.envs.synthesis import get_adapter
         from arm_gym.planning import EnvReturnScorer
-        from arm_gym.reward.baselines import OutcomeClaimScorer
         from arm_gym.planning.run import PlanConfig, run_plans
-        from arm_gym.policies import RandomPolicy
+        from arm_gym.reward.baselines import OutcomeClaimScorer
         from arm_gym.reward.model import RewardModel
         from arm_gym.trajectory import load_trajectories
 
         s = self.settings
         model = RewardModel.from_pretrained(self.checkpoint)
+        policy = self.plan_policy()
         rows = {}
         scorers = {"oracle": (EnvReturnScorer(), "env"), "claim": (OutcomeClaimScorer(get_adapter(s.env_id)),
                                                                    "baseline:outcome_claim")}
@@ -186,14 +187,26 @@ class Pipeline:
             planner = rest if prefix in scorers else name
             scorer, scorer_name = scorers.get(prefix, (model, "rm"))
             config = PlanConfig(planner=planner, n=s.best_of_n, iterations=s.mcts_iterations)
-            out = self.out / f"plan-{name}.jsonl"
+            out = self.out / f"plan-{policy.name.replace('+', '-')}-{name}.jsonl"  # a policy's plans never mix
             stats = self._timed(f"plan {name}", lambda: run_plans(
-                s.env_id, out, policy=RandomPolicy(fallback_action=""), scorer=scorer,
+                s.env_id, out, policy=policy, scorer=scorer,
                 scorer_name=scorer_name, config=config, tasks=s.plan_tasks, seed=s.seed,
                 env_kwargs=s.env_kwargs, progress=self.progress))
             keys = set(stats.keys)
             rows[name] = summarise_answers([t for t in load_trajectories(out) if t.meta.get("plan_key") in keys])
         return rows
+
+    def plan_policy(self) -> Any:
+        """The planners' policy: random, and where the env can make mistakes (its adapter corrupts actions) a wrong
+        step at ``plan_error_rate`` per step, as a policy that errs (an LLM) would make; with a random policy that
+        never errs, a trajectory that claims success has reached it and a keyword planner needs no learned reward."""
+        from arm_gym.envs.synthesis import get_adapter
+        from arm_gym.policies import ErrorfulPolicy, RandomPolicy, can_corrupt
+
+        policy = RandomPolicy(fallback_action="")
+        if self.settings.plan_error_rate > 0 and can_corrupt(get_adapter(self.settings.env_id)):
+            return ErrorfulPolicy(policy, self.settings.plan_error_rate)
+        return policy
 
     def record(self, **parts: Any) -> dict[str, Any]:
         """The run's JSON record: settings, data hashes, seconds, warnings and the given parts."""

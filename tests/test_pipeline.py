@@ -7,7 +7,8 @@ import json
 import pytest
 
 from arm_gym.cli import main
-from arm_gym.pipeline import PipelineSettings, summarise_answers
+from arm_gym.pipeline import Pipeline, PipelineSettings, summarise_answers
+from arm_gym.policies import ErrorfulPolicy, RandomPolicy
 from arm_gym.trajectory import Trajectory
 
 
@@ -17,7 +18,8 @@ def test_quickstart_runs_every_stage_and_reuses_them(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "reward_model" in printed and "outcome_claim" in printed and "model margin" in printed
     for planner in ("sampling", "best-of-n", "mcts", "claim-best-of-n", "oracle-best-of-n"):
-        assert planner in printed and (out / f"plan-{planner}.jsonl").exists()
+        assert planner in printed and (out / f"plan-random-err0.3-{planner}.jsonl").exists()
+    assert "planning with the policy random+err0.3" in printed
     summary = json.loads((out / "summary.json").read_text())
     assert summary["settings"]["env_kwargs"] == {"check_arithmetic": False}  # ARMAP's Game of 24 setting
     assert summary["evaluation"]["scorers"]["reward_model"]["spearman"]["value"] is not None
@@ -34,6 +36,16 @@ def test_settings_come_from_the_budget_and_the_env_registration():
     assert PipelineSettings.for_env("tests.testing_env:GenericTextEnv", "ci").env_kwargs == {}
     with pytest.raises(ValueError, match="unknown budget"):
         PipelineSettings.for_env("ARM-Game24-v0", "huge")
+
+
+def test_the_planners_policy_errs_where_the_env_can_make_mistakes(tmp_path):
+    def policy(env_id, **overrides):
+        return Pipeline(PipelineSettings.for_env(env_id, "ci", **overrides), tmp_path, progress=False).plan_policy()
+
+    errs = policy("ARM-Game24-v0")
+    assert isinstance(errs, ErrorfulPolicy) and errs.error_rate == 0.3 and errs.name == "random+err0.3"
+    assert isinstance(policy("ARM-Game24-v0", plan_error_rate=0.0), RandomPolicy)
+    assert isinstance(policy("tests.testing_env:GenericTextEnv"), RandomPolicy)  # its adapter corrupts nothing
 
 
 def test_answers_are_summarised_with_intervals():
