@@ -1,7 +1,9 @@
 """Wrappers for arm_gym and any other Gymnasium text environment (installed as ``arm_gym.wrappers``).
 
 Wrappers that need torch or stable-baselines3 load lazily: ``from arm_gym.wrappers import RewardModelWrapper``
-imports torch only at that moment, ``ArmTextPolicy`` / ``TextVecEnv`` import SB3 (the ``rl`` extra) then.
+imports torch only at that moment, ``ArmTextPolicy`` / ``TextVecEnv`` import SB3 (the ``rl`` extra) then; the TRL
+adapters (``TRLEnvironment``, ``TextRollout``, ...) import torch, TRL or datasets only when they score, generate or
+build a dataset.
 """
 
 from __future__ import annotations
@@ -25,6 +27,12 @@ _LAZY: dict[str, str] = {
     "make_text_vec_env": "arm_gym.wrappers.sb3_vec",
     "ArmTextPolicy": "arm_gym.wrappers.sb3_policy",
     "SuccessCurve": "arm_gym.wrappers.sb3_curve",
+    "TRLEnvironment": "arm_gym.wrappers.trl_env",
+    "environment_factory": "arm_gym.wrappers.trl_env",
+    "reward_model_reward": "arm_gym.wrappers.trl_env",
+    "env_return_reward": "arm_gym.wrappers.trl_env",
+    "seed_dataset": "arm_gym.wrappers.trl_env",
+    "TextRollout": "arm_gym.wrappers.trl_rollout",
 }
 
 __all__ = ["RecordTrajectory", "load_trajectories", *_LAZY]
