@@ -139,7 +139,8 @@ class Pipeline:
     def evaluate(self) -> dict[str, Any]:
         """The model and the baselines on fresh test-task episodes (kept in ``eval.json``)."""
         from arm_gym.reward.baselines import default_baselines
-        from arm_gym.reward.evaluate import check_provenance, check_tasks, evaluate_reward_model, fresh_trajectories
+        from arm_gym.reward.evaluate import check_provenance, check_tasks, evaluate_reward_model
+        from arm_gym.reward.fresh import fresh_trajectories
         from arm_gym.reward.model import RewardModel
         from arm_gym.reward.train import VAL_FILE, load_triplets
 

@@ -1,4 +1,5 @@
-"""What the ``arm-gym`` sub-commands share: the ``--llm-*`` options, JSON options and error reporting."""
+"""What the ``arm-gym`` sub-commands share: the ``--llm-*`` and ``--backend`` options, JSON options and error
+reporting."""
 
 from __future__ import annotations
 
@@ -63,8 +64,6 @@ def parse_json_object(text: str, option: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ValueError(f"{option} must be a JSON object, not {type(value).__name__}")
     return value
-
-
 
 
 def add_backend_arguments(parser: argparse.ArgumentParser) -> None:

@@ -17,9 +17,13 @@ Fresh-trajectory policies (--policy), never the random explorer that made the tr
 The checkpoint's provenance is checked: a checkpoint trained on another env id or other env kwargs, or on one of
 the evaluation tasks, is refused (--force evaluates anyway, with a warning).
 
+With --backend ray the fresh trajectories are played on --num-workers Ray actors (each with its own env) and
+scored here: the same trajectories, in the same order, as the local backend for the same --seed.
+
 Examples:
     arm-gym eval-rm runs/rm-game24 --env ARM-Game24-v0 --env-kwargs '{"check_arithmetic": false}' --tasks 50
     arm-gym eval-rm runs/rm --env ARM-WebShop-v0 --trajectories test_trajs.jsonl --json eval.json --plot scores.png
+    arm-gym eval-rm runs/rm-game24 --env ARM-Game24-v0 --tasks 200 --backend ray --num-workers 8
 """
 
 from __future__ import annotations
@@ -31,10 +35,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from arm_gym.commands.common import add_llm_arguments, build_llm, parse_json_object, report_error
+from arm_gym.commands.common import (
+    add_backend_arguments,
+    add_llm_arguments,
+    build_backend,
+    build_llm,
+    parse_json_object,
+    report_error,
+)
 from arm_gym.jsonl import without_nan
 
-POLICY_CHOICES = ("mix", "lookahead", "errorful")  # arm_gym.reward.evaluate.POLICIES (not imported: --help stays fast)
+POLICY_CHOICES = ("mix", "lookahead", "errorful")  # arm_gym.reward.fresh.POLICIES (not imported: --help stays fast)
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -71,6 +82,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--save-trajectories", default=None, help="append the fresh trajectories to this JSONL file")
     parser.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
     add_llm_arguments(parser)
+    add_backend_arguments(parser)
     parser.set_defaults(func=run)
 
 
@@ -84,8 +96,8 @@ def run(args: argparse.Namespace) -> int:
         format_histogram,
         format_scorer_table,
         format_table,
-        fresh_trajectories,
     )
+    from arm_gym.reward.fresh import fresh_trajectories
     from arm_gym.reward.model import RewardModel
     from arm_gym.reward.train import VAL_FILE, load_triplets
     from arm_gym.trajectory import load_trajectories
@@ -111,6 +123,7 @@ def run(args: argparse.Namespace) -> int:
                 error_rate=args.error_rate, split=args.split, seed=args.seed, max_steps=args.max_steps,
                 env_kwargs=env_kwargs, progress=args.progress, task_check=refuse_training_tasks,
                 lookahead={"candidates": args.lookahead_candidates, "rollouts": args.lookahead_rollouts},
+                backend=build_backend(args),
             )
             if args.save_trajectories:
                 append_jsonl(args.save_trajectories, (t.to_dict() for t in trajectories))

@@ -6,9 +6,14 @@ LLM-as-judge through --llm-*), baseline:NAME (length, instruction_overlap, outco
 is calibrated on CKPT/val_triplets.jsonl unless --threshold is given. --target steps=0.1 (or price=0.05 on
 WebShop) trades the score against a term of the trajectory. The output is resumable like `collect`.
 
+With --backend ray the tasks are planned on --num-workers Ray actors, each with its own env, policy and scorer
+(rm:CKPT is loaded by each actor on --device; an LLM client is built in each actor, its API key read from the
+actor's environment); this process writes --out, the same records as the local backend for the same seeds.
+
 Examples:
     arm-gym plan ARM-Game24-v0 --planner best-of-n --n 100 --scorer rm:runs/rm-game24 --tasks 20 --out plans.jsonl
     arm-gym plan ARM-WebShop-v0 --planner mcts --iterations 10 --scorer env --out oracle.jsonl
+    arm-gym plan ARM-Game24-v0 --scorer rm:runs/rm-game24 --tasks 200 --out plans.jsonl --backend ray --num-workers 8
 """
 
 from __future__ import annotations
@@ -17,7 +22,14 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from arm_gym.commands.common import add_llm_arguments, build_llm, parse_json_object, report_error
+from arm_gym.commands.common import (
+    add_backend_arguments,
+    add_llm_arguments,
+    build_backend,
+    build_llm,
+    parse_json_object,
+    report_error,
+)
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -49,6 +61,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--device", default="auto", help="reward-model device: auto, cpu, cuda ...")
     parser.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
     add_llm_arguments(parser)
+    add_backend_arguments(parser)
     parser.set_defaults(func=run)
 
 
@@ -66,21 +79,50 @@ def parse_target(items: list[str]) -> dict[str, float]:
     return weights
 
 
+class ProcessLLM:
+    """The ``--llm-*`` backend, built on first use in each process that uses it: a Ray actor builds its own
+    client, and neither the client nor an API key travels in a pickle (the key is read in the actor's
+    environment). Any attribute is the built backend's."""
+
+    def __init__(self, args: argparse.Namespace):
+        self.options = argparse.Namespace(**{k: v for k, v in vars(args).items() if k.startswith("llm_")})
+        self._llm: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if self.__dict__.get("_llm") is None:
+            self.__dict__["_llm"] = build_llm(self.options)
+        return getattr(self.__dict__["_llm"], name)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"options": self.options, "_llm": None}
+
+
+def llm_for(args: argparse.Namespace) -> Any:
+    """The LLM of ``--llm-*``: built now for the local backend, in each worker for Ray."""
+    return ProcessLLM(args) if args.backend == "ray" else build_llm(args)
+
+
 def build_scorer(spec: str, env_id: str, args: argparse.Namespace) -> tuple[Any, Path | None]:
-    """The scorer named by ``--scorer`` and, for a reward model, its checkpoint folder."""
+    """The scorer named by ``--scorer`` and, for a reward model, its checkpoint folder. A reward model is a
+    :class:`~arm_gym.planning.run.CheckpointScorer`: loaded now for the local backend, by each worker for Ray."""
     from arm_gym.planning import EnvReturnScorer
 
     kind, _, value = spec.partition(":")
     if kind == "env":
         return EnvReturnScorer(), None
     if kind == "rm" and value:
-        from arm_gym.reward.model import RewardModel
+        from arm_gym.planning.run import CheckpointScorer
 
-        return RewardModel.from_pretrained(value, device=args.device), Path(value)
+        scorer = CheckpointScorer(value, device=args.device)
+        if args.backend == "local":
+            scorer.load()  # now: a broken checkpoint fails before any planning
+        return scorer, Path(value)
     if kind == "judge":
         from arm_gym.reward.baselines import LLMJudgeScorer
 
-        return LLMJudgeScorer(build_llm(args), mode=args.llm_mode), None
+        return LLMJudgeScorer(llm_for(args), mode=args.llm_mode), None
     if kind == "baseline" and value:
         from arm_gym.reward.baselines import default_baselines
 
@@ -113,7 +155,7 @@ def run(args: argparse.Namespace) -> int:
                             target=parse_target(args.target))
         reflector = None
         if args.policy == "llm":
-            llm = build_llm(args)
+            llm = llm_for(args)
             name = f"llm:{args.llm_model}" if args.llm_model else "llm"
             policy = LLMPolicy(llm, mode=args.llm_mode, temperature=args.temperature, name=name)
             reflector = LLMReflector(llm, mode=args.llm_mode)
@@ -121,7 +163,7 @@ def run(args: argparse.Namespace) -> int:
             policy = RandomPolicy(fallback_action="")
         stats = run_plans(args.env_id, args.out, policy=policy, scorer=scorer, scorer_name=args.scorer, config=config,
                           split=args.split, tasks=args.tasks, seed=args.seed, env_kwargs=env_kwargs,
-                          reflector=reflector, progress=args.progress)
+                          reflector=reflector, progress=args.progress, backend=build_backend(args))
     except Exception as exc:  # noqa: BLE001 - report_error re-raises what is not a user-facing error
         return report_error("plan", exc)
     print(f"{args.out}: {stats.summary()}")

@@ -1,4 +1,5 @@
-"""Past one machine: Ray backends for exploration and synthesis, and one served reward model for many envs.
+"""Past one machine: a Ray backend for exploration, synthesis, eval-rm's fresh episodes and the planners, and one
+served reward model for many envs.
 
 ``ray`` is an optional extra (``pip install "arm-gym[ray]"``); importing this package does not import it.
 """

@@ -1,9 +1,11 @@
-"""A Ray backend: workers (Ray actors) play episodes and replay synthesis candidates; the driver writes files.
+"""A Ray backend: workers (Ray actors) play episodes, replay synthesis candidates and plan tasks; the driver
+writes the files.
 
 Each actor owns its envs (a ScienceWorld actor owns its JVM and closes it with the actor). Work goes out in
 small chunks; an actor that dies is restarted by Ray and its chunk retried, and the driver's key checks keep
-every record written once (collect: episode keys; synthesize: trajectory and triplet keys), so the files hold
-the same records as the local backend for the same seeds, in another order.
+every record written once (collect: episode keys; synthesize: trajectory and triplet keys; eval-rm: episode
+seeds; plan: plan keys), so the outputs hold the same records as the local backend for the same seeds, in
+another order.
 
 Example:
     >>> from arm_gym.distributed import RayBackend
@@ -16,9 +18,10 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from arm_gym.data.explore import EpisodeJobs, play_episodes
 from arm_gym.policies.base import Policy
@@ -62,20 +65,54 @@ def init_ray(address: str | None = None, *, num_cpus: int | None = None, object_
     )
 
 
-class _Worker:
-    """The actor class: plays episode chunks and synthesizes trajectories with its own envs."""
+class Worker(Protocol):
+    """What :meth:`RayBackend.map` runs: a picklable callable turning a chunk of items into results. Each actor
+    holds its own copy, which builds its envs (and models) on first use and frees them in an optional ``close()``."""
 
-    def __init__(self, synthesizer: Any = None):
-        self.synthesizer = synthesizer
+    def __call__(self, items: list[Any]) -> Iterable[Any]: ...
 
-    def episodes(self, jobs: EpisodeJobs, chunk: list[tuple[int, int, str]], policy: Policy, num_envs: int,
-                 vectorization: str) -> list[dict[str, Any]]:
+
+class _Actor:
+    """The actor class: one copy of a worker, fed chunk after chunk; the worker is closed with the actor."""
+
+    def __init__(self, worker: Worker):
+        self.worker = worker
+
+    def run(self, chunk: list[Any]) -> list[Any]:
+        return list(self.worker(chunk))
+
+    def ping(self) -> int:
+        return os.getpid()
+
+    def close(self) -> None:
+        close = getattr(self.worker, "close", None)
+        if close is not None:
+            close()
+
+
+@dataclass
+class _EpisodeWorker:
+    """Plays chunks of ``(index, seed, key)`` episodes (a vector env per chunk), as :func:`collect` does."""
+
+    jobs: EpisodeJobs
+    policy: Policy
+    num_envs: int
+    vectorization: str
+
+    def __call__(self, chunk: list[tuple[int, int, str]]) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
-        play_episodes(jobs, chunk, policy, num_envs=num_envs, vectorization=vectorization,
+        play_episodes(self.jobs, chunk, self.policy, num_envs=self.num_envs, vectorization=self.vectorization,
                       on_episode=lambda t: out.append(t.to_dict()))
         return out
 
-    def triplets(self, work: list[tuple[Trajectory, list[Trajectory], str]]) -> list[tuple[str, list, dict]]:
+
+@dataclass
+class _TripletWorker:
+    """Synthesizes the triplets of ``(trajectory, pool, key)`` items with its own copy of a synthesizer (and envs)."""
+
+    synthesizer: Any
+
+    def __call__(self, work: list[tuple[Trajectory, list[Trajectory], str]]) -> list[tuple[str, list, dict]]:
         out = []
         for trajectory, pool, key in work:
             try:
@@ -86,22 +123,23 @@ class _Worker:
             out.append((key, [t.to_dict() for t in triplets], counts))
         return out
 
-    def ping(self) -> int:
-        return os.getpid()
-
     def close(self) -> None:
-        if self.synthesizer is not None:
-            self.synthesizer.close()
+        self.synthesizer.close()
 
 
 class RayBackend:
     """``num_workers`` Ray actors (restarted when they die) that run chunks of work for the driver; the actors
-    live for one :meth:`map_episodes` / :meth:`map_triplets` call (their envs are closed with them).
+    live for one :meth:`map` call (their envs are closed with them).
+
+    :meth:`map` is the one scheduler; :meth:`map_episodes` (collect), :meth:`map_triplets` (synthesize) and the
+    callers that pass a worker themselves (``fresh_trajectories`` of eval-rm, ``run_plans`` of the planners) go
+    through it. The caller keys its results and drops a key it has seen: a chunk retried after an actor died
+    can bring results back twice.
 
     Args:
         num_workers: actors to start.
         address: an existing Ray cluster (``ray://...`` or ``auto``); default a local Ray.
-        chunk_size: episodes (or trajectories) per task sent to an actor.
+        chunk_size: items (episodes, trajectories, tasks) per task sent to an actor.
         num_cpus: CPUs for a local Ray (default: all).
     """
 
@@ -109,9 +147,10 @@ class RayBackend:
                  num_cpus: int | None = None):
         if num_workers < 1 or chunk_size < 1:
             raise ValueError("num_workers and chunk_size must be >= 1")
+        self.address, self.num_cpus = address, num_cpus
         init_ray(address, num_cpus=num_cpus)
         self.num_workers, self.chunk_size = num_workers, chunk_size
-        self._actor_class = _ray().remote(num_cpus=1, max_restarts=-1, max_task_retries=3)(_Worker)
+        self._actor_class = _ray().remote(num_cpus=1, max_restarts=-1, max_task_retries=3)(_Actor)
         self.actors: list[Any] = []
 
     def __enter__(self) -> RayBackend:
@@ -120,13 +159,15 @@ class RayBackend:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _start(self, synthesizer: Any = None) -> list[Any]:
+    def _start(self, worker: Worker) -> list[Any]:
         self.close()
-        self.actors = [self._actor_class.remote(synthesizer) for _ in range(self.num_workers)]
+        init_ray(self.address, num_cpus=self.num_cpus)  # again, should Ray have been shut down since
+        # a small worker travels inline with each actor's creation, which a restart replays
+        self.actors = [self._actor_class.remote(worker) for _ in range(self.num_workers)]
         return self.actors
 
     def close(self) -> None:
-        """Close the actors' envs and stop them."""
+        """Close the actors' workers (and so their envs) and stop the actors."""
         ray = _ray()
         for actor in self.actors:
             try:
@@ -154,28 +195,35 @@ class RayBackend:
             done, _ = ray.wait(list(in_flight), num_returns=1)
             actor = in_flight.pop(done[0])
             free.append(actor)
-            yield ray.get(done[0])
+            try:
+                result = ray.get(done[0])
+            except ray.exceptions.RayTaskError as exc:  # the worker's own error, e.g. a ValueError, as it was raised
+                if isinstance(getattr(exc, "cause", None), Exception):
+                    raise exc.cause from exc
+                raise
+            yield result
 
-    def map_episodes(self, jobs: EpisodeJobs, pending: Sequence[tuple[int, int, str]], policy: Policy, *,
-                     num_envs: int = 1, vectorization: str = "sync") -> Iterator[Trajectory]:
-        """Play ``pending`` episodes on the actors; the finished trajectories, chunk by chunk."""
-        self._start()
-        calls = [lambda a, c=chunk: a.episodes.remote(jobs, c, policy, num_envs, vectorization)
-                 for chunk in self._chunks(pending)]
-        try:
-            for records in self._map(calls):
-                yield from (Trajectory.from_dict(r) for r in records)
-        finally:
-            self.close()
-
-    def map_triplets(self, synthesizer: Any, work: Sequence[tuple[Trajectory, list[Trajectory], str]]
-                     ) -> Iterator[tuple[str, list[dict[str, Any]], dict[str, Any]]]:
-        """Synthesize the triplets of ``(trajectory, pool, key)`` items on actors that each hold a copy of
-        ``synthesizer`` (and so their own envs); ``(key, triplet records, counts)`` per trajectory."""
-        self._start(synthesizer)
-        calls = [lambda a, c=chunk: a.triplets.remote(c) for chunk in self._chunks(work)]
+    def map(self, worker: Worker, items: Sequence[Any]) -> Iterator[Any]:
+        """Run ``items`` through copies of ``worker``, one per actor, in chunks; yield each result as its chunk
+        finishes (in no fixed order; a retried chunk may yield its results again). The actors stop at the end."""
+        if not items:
+            return
+        self._start(worker)
+        calls = [lambda a, c=chunk: a.run.remote(c) for chunk in self._chunks(items)]
         try:
             for results in self._map(calls):
                 yield from results
         finally:
             self.close()
+
+    def map_episodes(self, jobs: EpisodeJobs, pending: Sequence[tuple[int, int, str]], policy: Policy, *,
+                     num_envs: int = 1, vectorization: str = "sync") -> Iterator[Trajectory]:
+        """Play ``pending`` episodes on the actors; the finished trajectories, chunk by chunk."""
+        for record in self.map(_EpisodeWorker(jobs, policy, num_envs, vectorization), pending):
+            yield Trajectory.from_dict(record)
+
+    def map_triplets(self, synthesizer: Any, work: Sequence[tuple[Trajectory, list[Trajectory], str]]
+                     ) -> Iterator[tuple[str, list[dict[str, Any]], dict[str, Any]]]:
+        """Synthesize the triplets of ``(trajectory, pool, key)`` items on actors that each hold a copy of
+        ``synthesizer`` (and so their own envs); ``(key, triplet records, counts)`` per trajectory."""
+        yield from self.map(_TripletWorker(synthesizer), work)

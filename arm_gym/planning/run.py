@@ -3,7 +3,8 @@
 Each record is the chosen trajectory (the trajectory schema) with the planning facts in ``meta``: planner,
 scorer, the chosen candidate's score, every candidate's score and env return, env steps and seconds spent.
 Task ``i`` of a run is reset with seed ``seed + i``; a record is keyed by everything that shapes it
-(``meta["plan_key"]``), so a rerun skips the tasks already in the file.
+(``meta["plan_key"]``), so a rerun skips the tasks already in the file. With a backend (``RayBackend``) the
+tasks are planned by workers that each hold their own env, policy and scorer; this process writes the records.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import hashlib
 import json
 import os
 import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -29,6 +32,7 @@ from arm_gym.planning.scorers import CachedScorer
 from arm_gym.planning.search import best_of_n, greedy, sampling
 from arm_gym.planning.targets import Target, apply_target
 from arm_gym.policies.base import Policy
+from arm_gym.trajectory import Trajectory
 
 PLANNERS = ("sampling", "greedy", "best-of-n", "reflexion", "mcts")
 
@@ -96,6 +100,80 @@ class PlanStats:
                 f"{self.env_steps / n:.1f} env steps a task, {self.seconds:.1f} s")
 
 
+class PlanWorker:
+    """Plans ``(index, task_id, key)`` items (task ``index`` reset with ``seed + index``) and yields each answer as
+    a record: the chosen trajectory with the planning facts in ``meta``. Picklable for a backend's workers as long
+    as its policy, scorer and reflector are (see :class:`CheckpointScorer`): the env is made on first use where
+    it runs, or lent with ``env`` (never pickled), and closed by :meth:`close`; scores are cached per worker."""
+
+    def __init__(self, env_id: str, *, policy: Policy, scorer: Any, scorer_name: str, config: PlanConfig,
+                 split: str, seed: int, env_kwargs: dict[str, Any] | None = None, reflector: Any = None,
+                 env: Any = None):
+        self.env_id, self.env_kwargs, self.env = env_id, dict(env_kwargs or {}), env
+        self.policy, self.scorer_name, self.config, self.reflector = policy, scorer_name, config, reflector
+        self.scorer = scorer if isinstance(scorer, CachedScorer) else CachedScorer(scorer)
+        self.split, self.seed = split, seed
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "env": None}
+
+    def __call__(self, items: Iterable[tuple[int, str, str]]) -> Iterator[Trajectory]:
+        for i, task, key in items:
+            if self.env is None:
+                self.env = make_env(self.env_id, **self.env_kwargs)
+            start = time.perf_counter()
+            result = plan_task(self.env, self.policy, self.scorer, self.config, seed=self.seed + i,
+                               options={"task_id": task, "split": self.split}, reflector=self.reflector)
+            record = result.trajectory
+            record.meta.update(
+                plan_key=key, planner=self.config.planner, scorer=self.scorer_name, score=result.scores[result.chosen],
+                candidates=len(result.candidates), chosen=result.chosen, env_steps=result.env_steps,
+                seconds=time.perf_counter() - start, best_possible=result.best_possible,
+                candidate_scores=[None if np.isnan(s) else s for s in result.scores],
+                candidate_returns=[t.env_return for t in result.candidates],
+                diagnostics=diagnose(result),
+            )
+            yield record
+
+    def close(self) -> None:
+        if self.env is not None:
+            self.env.close()
+            self.env = None
+
+
+class CheckpointScorer:
+    """A reward model that travels as its checkpoint path: loaded on the first ``score`` in the process where it
+    runs, so each backend worker (a Ray actor) loads its own copy instead of receiving a pickled model.
+
+    Each worker loads its copy on ``device`` (``"auto"``: a GPU where the worker sees one, as Ray 2.60's actors
+    do); for one copy shared by every worker, serve the model (:func:`arm_gym.distributed.serve_reward_model`)
+    and pass the client as the scorer.
+    """
+
+    name = "reward_model"
+
+    def __init__(self, checkpoint: str | os.PathLike, *, device: str = "auto", precision: str = "auto"):
+        from arm_gym.reward.model import check_checkpoint
+
+        check_checkpoint(checkpoint)  # a missing or unsafe checkpoint fails here, not in every worker
+        self.checkpoint, self.device, self.precision = str(checkpoint), device, precision
+        self._model: Any = None
+
+    def load(self) -> Any:
+        """The :class:`~arm_gym.reward.model.RewardModel`, loaded in this process on the first call."""
+        if self._model is None:
+            from arm_gym.reward.model import RewardModel
+
+            self._model = RewardModel.from_pretrained(self.checkpoint, device=self.device, precision=self.precision)
+        return self._model
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_model": None}
+
+    def score(self, pairs: Sequence[tuple[str, Trajectory]]) -> np.ndarray:
+        return self.load().score(pairs)
+
+
 def run_plans(
     env_id: str,
     out: str | os.PathLike,
@@ -110,46 +188,55 @@ def run_plans(
     env_kwargs: dict[str, Any] | None = None,
     reflector: Any = None,
     progress: bool = True,
+    backend: Any = None,
 ) -> PlanStats:
-    """Plan the first ``tasks`` tasks of ``split`` and append each answer to ``out``; see the module docstring."""
+    """Plan the first ``tasks`` tasks of ``split`` and append each answer to ``out``; see the module docstring.
+
+    ``backend``: where the tasks are planned, ``None`` (this process) or an object with ``map(worker, items)``
+    (e.g. :class:`arm_gym.distributed.RayBackend`), whose workers each get a copy of the policy, the scorer (a
+    reward model as a :class:`CheckpointScorer`) and the reflector; this process alone writes ``out``, once per key.
+    """
+    from tqdm.auto import tqdm
+
     settings = {"config": asdict(config), "env_kwargs": env_kwargs or {}, "policy": policy.name, "scorer": scorer_name}
     tag = hashlib.sha1(json.dumps(settings, sort_keys=True, default=str).encode()).hexdigest()[:10]
     done = existing_keys(out, key_field="plan_key")
     env = make_env(env_id, **(env_kwargs or {}))
-    scorer = scorer if isinstance(scorer, CachedScorer) else CachedScorer(scorer)
-    stats = PlanStats()
-    writer = JsonlWriter(out)
     try:
         task_ids = list(env.unwrapped.task_ids(split))[:tasks]
         if not task_ids:
             raise ValueError(f"{env_id} has no tasks in split {split!r}")
-        from tqdm.auto import tqdm
-
-        for i, task in enumerate(tqdm(task_ids, desc=f"plan {config.planner}", disable=not progress)):
-            key = f"{env_id}|{config.planner}|{scorer_name}|{policy.name}|{task}|{seed + i}|{tag}"
-            stats.keys.append(key)
-            if key in done:
-                stats.skipped_existing += 1
+    except BaseException:
+        env.close()
+        raise
+    if backend is not None:
+        env.close()  # the workers make their own
+    stats = PlanStats()
+    pending = []
+    for i, task in enumerate(task_ids):
+        key = f"{env_id}|{config.planner}|{scorer_name}|{policy.name}|{task}|{seed + i}|{tag}"
+        stats.keys.append(key)
+        if key in done:
+            stats.skipped_existing += 1
+        else:
+            pending.append((i, task, key))
+    worker = PlanWorker(env_id, policy=policy, scorer=scorer, scorer_name=scorer_name, config=config, split=split,
+                        seed=seed, env_kwargs=env_kwargs, reflector=reflector, env=env if backend is None else None)
+    with ExitStack() as cleanup:
+        cleanup.callback(worker.close)
+        writer = JsonlWriter(out)
+        cleanup.callback(writer.close)
+        bar = cleanup.enter_context(tqdm(total=len(task_ids), initial=stats.skipped_existing,
+                                         desc=f"plan {config.planner}", disable=not progress))
+        for record in worker(pending) if backend is None else backend.map(worker, pending):
+            if record.meta["plan_key"] in done:  # a chunk retried on a restarted worker comes back twice
                 continue
-            start = time.perf_counter()
-            result = plan_task(env, policy, scorer, config, seed=seed + i, options={"task_id": task, "split": split},
-                               reflector=reflector)
-            record = result.trajectory
-            record.meta.update(
-                plan_key=key, planner=config.planner, scorer=scorer_name, score=result.scores[result.chosen],
-                candidates=len(result.candidates), chosen=result.chosen, env_steps=result.env_steps,
-                seconds=time.perf_counter() - start, best_possible=result.best_possible,
-                candidate_scores=[None if np.isnan(s) else s for s in result.scores],
-                candidate_returns=[t.env_return for t in result.candidates],
-                diagnostics=diagnose(result),
-            )
+            done.add(record.meta["plan_key"])
             writer.write(record.to_dict())
             stats.planned += 1
             stats.won += int(record.won)
             stats.total_return += record.env_return
-            stats.env_steps += result.env_steps
+            stats.env_steps += record.meta["env_steps"]
             stats.seconds += record.meta["seconds"]
-    finally:
-        writer.close()
-        env.close()
+            bar.update(1)
     return stats

@@ -19,11 +19,7 @@ where the returns tie. A 0/1 keyword that is always right gets 1.0, while a cont
 above every loss gets at most about ``sqrt(3 p (1 - p))`` for a win rate ``p`` (0.83 at ``p = 0.35``). Concordance
 counts only pairs with different returns, so both reach 1.0 by ordering every such pair right.
 
-Fresh trajectories come from the env's *test* tasks and from policies other than the random explorer that made
-the training data (:data:`POLICIES`): ``mix`` (default) plays ``lookahead`` (an env-oracle policy that tries up
-to 16 admissible actions with two random rollouts each) mixed with random actions at rates spread from 0 up to
-below 1, and, where the env's adapter can corrupt actions, half the episodes with :class:`ErrorfulPolicy` over
-the lookahead (a wrong step at ``error_rate`` per step: real mistakes, e.g. a false claim of 24).
+The trajectories to rank come from :func:`arm_gym.reward.fresh.fresh_trajectories`.
 """
 
 from __future__ import annotations
@@ -31,24 +27,16 @@ from __future__ import annotations
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-import gymnasium as gym
 import numpy as np
 
-from arm_gym.data.rollout import play_episode
 from arm_gym.data.triplets import Triplet
-from arm_gym.envs import make_env
-from arm_gym.envs.synthesis import get_adapter
-from arm_gym.policies import EpsilonPolicy, ErrorfulPolicy, LookaheadPolicy, Policy, can_corrupt
 from arm_gym.trajectory import Trajectory
 
 logger = logging.getLogger(__name__)
 
-POLICIES = ("mix", "lookahead", "errorful")
-"""Fresh-trajectory policies: ``mix`` (lookahead at spread random-action rates, plus errorful lookahead where the
-env can make mistakes), ``lookahead`` (the spread only), ``errorful`` (errorful lookahead only)."""
 METRICS = ("val_pairwise_accuracy", "spearman", "concordance", "better_of_two_accuracy")
 MODEL = "reward_model"
 
@@ -361,70 +349,3 @@ def _refuse_or_warn(problems: list[str], force: bool) -> list[str]:
     if problems and not force:
         raise ProvenanceError("; ".join(problems) + " (--force / force=True evaluates anyway)")
     return [f"{p} (forced)" for p in problems]
-
-
-# ---------------------------------------------------------------------- fresh trajectories
-def episode_plan(
-    policy: str, episodes_per_task: int, *, corruptible: bool, error_rate: float
-) -> list[tuple[float, float]]:
-    """``(epsilon, error_rate)`` of each episode of a task under ``policy`` (see :data:`POLICIES`): random-action
-    rates ``k / n`` for ``n`` plain episodes (never 1), errorful episodes at ``error_rate`` with epsilon 0."""
-    if policy not in POLICIES:
-        raise ValueError(f"unknown policy {policy!r}; choose one of {POLICIES}")
-    if policy == "errorful" and not corruptible:
-        raise ValueError("the 'errorful' policy needs an env whose synthesis adapter can corrupt actions "
-                         "(SynthesisAdapter.corrupt_action)")
-    n_err = {"lookahead": 0, "errorful": episodes_per_task}[policy] if policy != "mix" else (
-        episodes_per_task // 2 if corruptible else 0)
-    n_plain = episodes_per_task - n_err
-    return [(k / n_plain, 0.0) for k in range(n_plain)] + [(0.0, error_rate)] * n_err
-
-
-def eval_policy(env: gym.Env, epsilon: float, error_rate: float = 0.0,
-                lookahead: dict[str, int] | None = None) -> Policy:
-    """The lookahead policy mixed with random actions at rate ``epsilon``, making mistakes at ``error_rate``."""
-    policy: Policy = EpsilonPolicy(LookaheadPolicy(env, **(lookahead or {})), epsilon)
-    return ErrorfulPolicy(policy, error_rate) if error_rate > 0 else policy
-
-
-def fresh_trajectories(
-    env_id: str,
-    *,
-    n_tasks: int = 20,
-    episodes_per_task: int = 4,
-    policy: str = "mix",
-    error_rate: float = 0.3,
-    split: str = "test",
-    seed: int = 12345,
-    max_steps: int | None = None,
-    env_kwargs: dict[str, Any] | None = None,
-    progress: bool = True,
-    lookahead: dict[str, int] | None = None,
-    task_check: Callable[[Sequence[str]], Any] | None = None,
-) -> list[Trajectory]:
-    """Trajectories on the first ``n_tasks`` tasks of ``split``, ``episodes_per_task`` each, by the episode plan
-    of ``policy`` (:func:`episode_plan`). ``max_steps`` overrides the env's step limit; ``task_check`` is called
-    with the task ids before any episode is played (e.g. to refuse training tasks)."""
-    from tqdm.auto import tqdm
-
-    kwargs = dict(env_kwargs or {})
-    if max_steps is not None:
-        kwargs["max_episode_steps"] = max_steps
-    env = make_env(env_id, **kwargs)
-    try:
-        tasks = list(env.unwrapped.task_ids(split))[:n_tasks]
-        if not tasks:
-            raise ValueError(f"{env_id} has no tasks in split {split!r}")
-        if task_check is not None:
-            task_check(tasks)
-        plan = episode_plan(policy, episodes_per_task, corruptible=can_corrupt(get_adapter(env)), error_rate=error_rate)
-        out = []
-        jobs = [(t, k) for t in tasks for k in range(episodes_per_task)]
-        for n, (task, k) in enumerate(tqdm(jobs, desc=f"fresh {split} episodes", disable=not progress)):
-            epsilon, rate = plan[k]
-            actor = eval_policy(env, epsilon, rate, lookahead)
-            meta = {"eval_policy": policy, "epsilon": epsilon, "error_rate": rate}
-            out.append(play_episode(env, actor, seed=seed + n, options={"task_id": task, "split": split}, meta=meta))
-        return out
-    finally:
-        env.close()

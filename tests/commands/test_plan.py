@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
+import pickle
+import sys
+
 import pytest
 
 from arm_gym.cli import main
-from arm_gym.commands.plan import parse_target
+from arm_gym.commands.common import build_llm
+from arm_gym.commands.plan import ProcessLLM, parse_target
 from arm_gym.trajectory import load_trajectories
 
 
@@ -50,3 +55,23 @@ def test_bad_input_is_a_clear_error(tmp_path, capsys, extra, message):
 
 def test_parse_target():
     assert parse_target(["steps=0.1", "price=2"]) == {"steps": 0.1, "price": 2.0}
+
+
+def test_an_llm_policy_travels_to_ray_workers_as_its_options():
+    from arm_gym.llm import OpenAICompatibleLLM
+    from arm_gym.policies import LLMPolicy
+
+    args = argparse.Namespace(llm_base_url="http://127.0.0.1:9/v1", llm_model="m", llm_mode="complete",
+                              llm_timeout=5.0, llm_concurrency=2, backend="ray", out="x.jsonl")
+    with pytest.raises(TypeError, match="build one per process"):
+        pickle.dumps(build_llm(args))  # why the workers get ProcessLLM
+    copy = pickle.loads(pickle.dumps(LLMPolicy(ProcessLLM(args), mode="complete")))
+    assert copy.llm._llm is None and vars(copy.llm.options) == {k: v for k, v in vars(args).items() if "llm" in k}
+    assert copy.llm.base_url == "http://127.0.0.1:9/v1" and isinstance(copy.llm._llm, OpenAICompatibleLLM)
+
+
+def test_plan_on_ray_without_the_extra_says_what_to_install(tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` fails as it does without the extra
+    out = tmp_path / "x.jsonl"
+    assert main(["plan", "ARM-Game24-v0", "--out", str(out), "--tasks", "1", "--backend", "ray", "--no-progress"]) == 2
+    assert 'pip install "arm-gym[ray]"' in capsys.readouterr().err and not out.exists()

@@ -1,0 +1,130 @@
+"""Fresh evaluation trajectories: test-task episodes from policies other than the explorer that made the data.
+
+Fresh trajectories come from the env's *test* tasks and from policies other than the random explorer that made
+the training data (:data:`POLICIES`): ``mix`` (default) plays ``lookahead`` (an env-oracle policy that tries up
+to 16 admissible actions with two random rollouts each) mixed with random actions at rates spread from 0 up to
+below 1, and, where the env's adapter can corrupt actions, half the episodes with :class:`ErrorfulPolicy` over
+the lookahead (a wrong step at ``error_rate`` per step: real mistakes, e.g. a false claim of 24).
+
+Episodes run in this process or on a backend with ``map(worker, items)`` (e.g.
+:class:`arm_gym.distributed.RayBackend`): :class:`FreshEpisodes` is the picklable worker either way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+
+import gymnasium as gym
+
+from arm_gym.data.rollout import play_episode
+from arm_gym.envs import make_env
+from arm_gym.envs.synthesis import get_adapter
+from arm_gym.policies import EpsilonPolicy, ErrorfulPolicy, LookaheadPolicy, Policy, can_corrupt
+from arm_gym.trajectory import Trajectory
+
+POLICIES = ("mix", "lookahead", "errorful")
+"""Fresh-trajectory policies: ``mix`` (lookahead at spread random-action rates, plus errorful lookahead where the
+env can make mistakes), ``lookahead`` (the spread only), ``errorful`` (errorful lookahead only)."""
+
+def episode_plan(
+    policy: str, episodes_per_task: int, *, corruptible: bool, error_rate: float
+) -> list[tuple[float, float]]:
+    """``(epsilon, error_rate)`` of each episode of a task under ``policy`` (see :data:`POLICIES`): random-action
+    rates ``k / n`` for ``n`` plain episodes (never 1), errorful episodes at ``error_rate`` with epsilon 0."""
+    if policy not in POLICIES:
+        raise ValueError(f"unknown policy {policy!r}; choose one of {POLICIES}")
+    if policy == "errorful" and not corruptible:
+        raise ValueError("the 'errorful' policy needs an env whose synthesis adapter can corrupt actions "
+                         "(SynthesisAdapter.corrupt_action)")
+    n_err = {"lookahead": 0, "errorful": episodes_per_task}[policy] if policy != "mix" else (
+        episodes_per_task // 2 if corruptible else 0)
+    n_plain = episodes_per_task - n_err
+    return [(k / n_plain, 0.0) for k in range(n_plain)] + [(0.0, error_rate)] * n_err
+
+
+def eval_policy(env: gym.Env, epsilon: float, error_rate: float = 0.0,
+                lookahead: dict[str, int] | None = None) -> Policy:
+    """The lookahead policy mixed with random actions at rate ``epsilon``, making mistakes at ``error_rate``."""
+    policy: Policy = EpsilonPolicy(LookaheadPolicy(env, **(lookahead or {})), epsilon)
+    return ErrorfulPolicy(policy, error_rate) if error_rate > 0 else policy
+
+
+def fresh_trajectories(
+    env_id: str,
+    *,
+    n_tasks: int = 20,
+    episodes_per_task: int = 4,
+    policy: str = "mix",
+    error_rate: float = 0.3,
+    split: str = "test",
+    seed: int = 12345,
+    max_steps: int | None = None,
+    env_kwargs: dict[str, Any] | None = None,
+    progress: bool = True,
+    lookahead: dict[str, int] | None = None,
+    task_check: Callable[[Sequence[str]], Any] | None = None,
+    backend: Any = None,
+) -> list[Trajectory]:
+    """Trajectories on the first ``n_tasks`` tasks of ``split``, ``episodes_per_task`` each, by the episode plan
+    of ``policy`` (:func:`episode_plan`). ``max_steps`` overrides the env's step limit; ``task_check`` is called
+    with the task ids before any episode is played (e.g. to refuse training tasks). ``backend``: where the
+    episodes run, ``None`` (this process) or an object with ``map(worker, items)`` (e.g.
+    :class:`arm_gym.distributed.RayBackend`); the same trajectories in the same order either way."""
+    from tqdm.auto import tqdm
+
+    kwargs = dict(env_kwargs or {})
+    if max_steps is not None:
+        kwargs["max_episode_steps"] = max_steps
+    env = make_env(env_id, **kwargs)
+    try:
+        tasks = list(env.unwrapped.task_ids(split))[:n_tasks]
+        if not tasks:
+            raise ValueError(f"{env_id} has no tasks in split {split!r}")
+        if task_check is not None:
+            task_check(tasks)
+        plan = episode_plan(policy, episodes_per_task, corruptible=can_corrupt(get_adapter(env)), error_rate=error_rate)
+    except BaseException:
+        env.close()
+        raise
+    if backend is not None:
+        env.close()  # the workers make their own
+    jobs = [(n, task, k) for n, (task, k) in enumerate((t, k) for t in tasks for k in range(episodes_per_task))]
+    player = FreshEpisodes(env_id, kwargs, plan, policy=policy, split=split, seed=seed, lookahead=lookahead,
+                           env=env if backend is None else None)
+    played: dict[int, Trajectory] = {}
+    try:
+        episodes = player(jobs) if backend is None else backend.map(player, jobs)
+        for trajectory in tqdm(episodes, total=len(jobs), desc=f"fresh {split} episodes", disable=not progress):
+            played.setdefault(trajectory.seed, trajectory)  # a chunk retried on a restarted worker comes back twice
+    finally:
+        player.close()
+    return [played[seed + n] for n, _, _ in jobs]
+
+
+class FreshEpisodes:
+    """Plays fresh episodes ``(n, task_id, k)`` (seed ``seed + n``, entry ``k`` of the episode ``plan``) and yields
+    their trajectories. Picklable: the env is made on first use where it runs (each Ray actor makes its own) or
+    lent with ``env`` (never pickled), and closed by :meth:`close`."""
+
+    def __init__(self, env_id: str, env_kwargs: dict[str, Any], plan: list[tuple[float, float]], *, policy: str,
+                 split: str, seed: int, lookahead: dict[str, int] | None = None, env: gym.Env | None = None):
+        self.env_id, self.env_kwargs, self.plan, self.policy = env_id, env_kwargs, plan, policy
+        self.split, self.seed, self.lookahead, self.env = split, seed, lookahead, env
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "env": None}
+
+    def __call__(self, jobs: Iterable[tuple[int, str, int]]) -> Iterator[Trajectory]:
+        for n, task, k in jobs:
+            if self.env is None:
+                self.env = make_env(self.env_id, **self.env_kwargs)
+            epsilon, rate = self.plan[k]
+            meta = {"eval_policy": self.policy, "epsilon": epsilon, "error_rate": rate}
+            yield play_episode(self.env, eval_policy(self.env, epsilon, rate, self.lookahead), seed=self.seed + n,
+                               options={"task_id": task, "split": self.split}, meta=meta)
+
+    def close(self) -> None:
+        if self.env is not None:
+            self.env.close()
+            self.env = None
