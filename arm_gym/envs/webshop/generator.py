@@ -11,16 +11,24 @@ row number (``B0`` + 8 base-36 digits), so lookups need no dictionary. A title n
 attribute (the rest are in the features and description only); about a quarter of products show a
 price range (``$8.49 to $12.0``) around the price a purchase costs, as WebShop's do. Each product
 records its title's nouns (brand, type and use words) for the reward's type factor.
+
+Generation is most of a cached start at a million products, so a catalogue given a ``cache_dir`` saves its columns
+there once (``<fingerprint>.columns``, beside the search index) and later memory-maps them
+(:mod:`~arm_gym.envs.webshop.column_cache`): a cached start generates nothing and reads only the rows it uses.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
 from arm_gym.envs.webshop.catalogue import Catalogue
+from arm_gym.envs.webshop.column_cache import ArraySpec, discard, read_folder, write_folder
 from arm_gym.envs.webshop.nouns import fallback_nouns
 from arm_gym.envs.webshop.schema import Product
 from arm_gym.envs.webshop.vocab import FAMILIES, PRODUCT_TYPES, TYPE_FAMILY
@@ -36,6 +44,8 @@ from arm_gym.envs.webshop.vocab_pools import (
 
 GENERATOR_VERSION = 6
 """Bumped whenever generated content changes (it is part of the catalogue fingerprint)."""
+COLUMNS_VERSION = 1
+"""Bumped whenever the cached column layout changes (names, dtypes)."""
 
 SIBLING_SHARE = 0.8
 SIBLING_KINDS = (0.55, 0.2, 0.25)
@@ -59,6 +69,26 @@ _FAM_POOL = np.asarray(
     dtype=np.int64,
 )
 _FAM_PRICE = np.asarray([f.price_band for f in FAMILIES], dtype=np.float64)
+
+COLUMNS: dict[str, tuple[type, int]] = {
+    "type_id": (np.int32, 0), "family": (np.int16, 0), "brand": (np.int32, 0), "style": (np.int64, 0),
+    "attr_mask": (np.uint64, 0), "opt_mask": (np.uint64, MAX_GROUPS), "price_cents": (np.int64, 0),
+    "group_root": (np.int64, 0), "range_lo": (np.int64, 0), "range_hi": (np.int64, 0),
+}
+"""Every generated column: its dtype and its width (0: one value a row)."""
+
+
+def column_specs(n: int) -> dict[str, ArraySpec]:
+    """The dtype and shape of each column of an ``n``-product catalogue."""
+    return {name: (np.dtype(dtype), (n, width) if width else (n,)) for name, (dtype, width) in COLUMNS.items()}
+
+
+def _inputs_digest() -> str:
+    """A digest of everything generation reads besides ``(n, seed)``: the vocabulary's sizes and price bands and
+    the generation constants. A cache written under other inputs is stale even where the version was not bumped."""
+    inputs = [TYPE_FAMILY, _FAM_NATTR.tolist(), _FAM_POOL.tolist(), _FAM_PRICE.tolist(), len(PRODUCT_TYPES),
+              len(BRANDS), SIBLING_SHARE, SIBLING_KINDS, DROP_SHARE, RANGE_SHARE, MAX_GROUPS]
+    return hashlib.sha256(json.dumps(inputs).encode()).hexdigest()[:16]
 
 
 def _bits(mask: int) -> list[int]:
@@ -87,21 +117,53 @@ class GeneratedCatalogue(Catalogue):
     Args:
         n: number of products (any size; 10,000 by default in the env).
         seed: the generation seed; equal ``(n, seed)`` give equal catalogues on every machine.
+        cache_dir: a folder to keep the generated columns in (``<fingerprint>.columns``): the first catalogue
+            saves them, later ones memory-map them instead of generating. ``None`` generates in memory.
     """
 
-    def __init__(self, n: int = 10_000, seed: int = 0):
+    def __init__(self, n: int = 10_000, seed: int = 0, *, cache_dir: str | os.PathLike | None = None):
         if n < 1:
             raise ValueError(f"a catalogue needs at least one product, not {n}")
         self.n = int(n)
         self.seed = int(seed)
         self.fingerprint = f"gen{GENERATOR_VERSION}-n{self.n}-s{self.seed}"
         self._asin_add = int(hashlib.sha256(f"asin{seed}".encode()).hexdigest(), 16) % _ASIN_MOD
-        self._generate()
+        self.cache_path: Path | None = None if cache_dir is None else Path(cache_dir) / f"{self.fingerprint}.columns"
+        self.loaded_from_cache = False
+        columns = None if self.cache_path is None else self._load_columns(self.cache_path)
+        if columns is None:
+            columns = self._generate()
+            if self.cache_path is not None:
+                write_folder(self.cache_path, columns, self._cache_meta(), what="catalogue columns")
+        else:
+            self.loaded_from_cache = True
+        for name, column in columns.items():
+            setattr(self, name, column)
         self.product = lru_cache(maxsize=8192)(self._build_product)  # type: ignore[method-assign]
         self.summary = lru_cache(maxsize=65536)(self._summary)  # type: ignore[method-assign]
 
+    def columns(self) -> dict[str, np.ndarray]:
+        """Every generated column by name (see :data:`COLUMNS`)."""
+        return {name: getattr(self, name) for name in COLUMNS}
+
+    # ------------------------------------------------------------------ cache
+    def _cache_meta(self) -> dict[str, object]:
+        return {"columns_version": COLUMNS_VERSION, "fingerprint": self.fingerprint, "n": self.n, "seed": self.seed,
+                "inputs": _inputs_digest()}
+
+    def _load_columns(self, path: Path) -> dict[str, np.ndarray] | None:
+        """The cached columns, memory-mapped read-only, or ``None`` (a damaged cache is logged and deleted)."""
+        if not path.exists():
+            return None
+        try:
+            return read_folder(path, self._cache_meta(), column_specs(self.n), mmap_mode="r")[0]
+        except Exception as exc:  # noqa: BLE001 - any damage means: generate again
+            discard(path, exc, what="catalogue columns")
+            return None
+
     # ------------------------------------------------------------------ generation
-    def _generate(self) -> None:
+    def _generate(self) -> dict[str, np.ndarray]:
+        """Every column, generated from ``(n, seed)``."""
         n, rng = self.n, np.random.default_rng([self.seed, 0x5EB])
         type_id = rng.integers(0, len(PRODUCT_TYPES), n)
         fam = _FAM_TYPES_FAMILY[type_id].astype(np.int64)
@@ -153,21 +215,17 @@ class GeneratedCatalogue(Catalogue):
         type_id, fam, brand, style = type_id[order], fam[order], brand[order], style[order]
         attr_mask, opt_mask, cents = attr_mask[order], opt_mask[order], cents[order]
 
-        self.type_id = type_id.astype(np.int32)
-        self.family = fam.astype(np.int16)
-        self.brand = brand.astype(np.int32)
-        self.style = style.astype(np.int64)
-        self.attr_mask = attr_mask.astype(np.uint64)
-        self.opt_mask = opt_mask.astype(np.uint64)
-        self.price_cents = cents.astype(np.int64)
-        self.group_root = root.astype(np.int64)
         # a price range shown around the price (WebShop draws the price from the range once per product)
         has_range = rng.random(n) < RANGE_SHARE
         low = np.floor(cents * rng.uniform(0.55, 0.9, n) / 100).astype(np.int64) * 100 + 49
         high = np.floor(cents * rng.uniform(1.15, 1.8, n) / 100).astype(np.int64) * 100
-        self.range_lo = np.where(has_range & (low < cents), low, 0).astype(np.int64)
-        self.range_hi = np.where(has_range & (low < cents) & (high > cents), high, 0).astype(np.int64)
-        self.range_lo = np.where(self.range_hi > 0, self.range_lo, 0)
+        range_hi = np.where(has_range & (low < cents) & (high > cents), high, 0)
+        range_lo = np.where(range_hi > 0, low, 0)
+        columns = {
+            "type_id": type_id, "family": fam, "brand": brand, "style": style, "attr_mask": attr_mask,
+            "opt_mask": opt_mask, "price_cents": cents, "group_root": root, "range_lo": range_lo, "range_hi": range_hi,
+        }
+        return {name: np.ascontiguousarray(columns[name], dtype=COLUMNS[name][0]) for name in COLUMNS}
 
     # ------------------------------------------------------------------ ids
     def __len__(self) -> int:

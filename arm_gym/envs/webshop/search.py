@@ -3,9 +3,9 @@
 bm25s computes the BM25 score matrix; the cache holds it as plain ``.npy`` arrays plus the
 vocabulary, so a cached start imports neither bm25s nor scipy. The index lives in
 ``$ARM_GYM_CACHE/webshop/<catalogue fingerprint>`` (``~/.cache/arm_gym`` when
-``ARM_GYM_CACHE`` is unset). It is written to a temporary folder and moved into place with
-``os.replace``, so a crash never leaves half an index; a ``manifest.json`` with each file's size
-and SHA-256 is checked on load, and a cache that fails the check is deleted and rebuilt.
+``ARM_GYM_CACHE`` is unset), written and read by :mod:`~arm_gym.envs.webshop.column_cache`: moved into
+place atomically, its ``manifest.json`` (each file's size and CRC-32) checked on load, its arrays
+memory-mapped; a cache that fails the check is deleted and rebuilt.
 Queries score with the index's precomputed BM25 columns: in numpy (sparse sum + partial sort), or
 for catalogues of :data:`NUMBA_MIN_DOCS` products and more with a numba kernel when numba is installed
 (:mod:`arm_gym.envs.webshop.search_kernel`). Both sum float32 scores term by term and break ties by
@@ -14,13 +14,10 @@ position, so they rank alike.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
 import re
-import shutil
-import tempfile
 import threading
 from pathlib import Path
 from typing import Any
@@ -28,6 +25,14 @@ from typing import Any
 import numpy as np
 
 from arm_gym.envs.webshop.catalogue import Catalogue
+from arm_gym.envs.webshop.column_cache import (
+    CacheDamaged,
+    cache_folder,
+    cache_root,  # noqa: F401 - re-exported: where caches live
+    discard,
+    read_folder,
+    write_folder,
+)
 from arm_gym.envs.webshop.vocab import singular
 
 logger = logging.getLogger(__name__)
@@ -80,20 +85,6 @@ class Tokenizer:
         return out
 
 
-def cache_root() -> Path:
-    """``$ARM_GYM_CACHE`` or ``~/.cache/arm_gym``."""
-    env = os.environ.get("ARM_GYM_CACHE")
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "arm_gym"
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 22), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 class SearchIndex:
     """BM25 over ``catalogue``; :meth:`search` returns product positions, best first.
 
@@ -117,8 +108,7 @@ class SearchIndex:
         self.loaded_from_cache = False
         arrays = None
         if use_cache:
-            base = Path(cache_dir) if cache_dir is not None else cache_root() / "webshop"
-            self.path = base / catalogue.fingerprint
+            self.path = cache_folder(cache_dir) / catalogue.fingerprint
             arrays = self._load_cached()
             self.loaded_from_cache = arrays is not None
         if arrays is None:
@@ -160,57 +150,37 @@ class SearchIndex:
 
     def _save(self, arrays: dict[str, Any]) -> None:
         assert self.path is not None
-        tmp: Path | None = None
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=self.path.parent))
-            for name in _ARRAYS:
-                np.save(tmp / f"{name}.npy", arrays[name], allow_pickle=False)
-            (tmp / "vocab.json").write_text(json.dumps(arrays["vocab"]))
-            files = {p.name: {"size": p.stat().st_size, "sha256": _sha256(p)} for p in sorted(tmp.iterdir())}
-            manifest = {"index_version": INDEX_VERSION, "fingerprint": self.catalogue.fingerprint,
-                        "num_docs": arrays["num_docs"], "stopwords": arrays["stopwords"], "files": files}
-            (tmp / "manifest.json").write_text(json.dumps(manifest))
-            try:
-                os.replace(tmp, self.path)
-            except OSError:  # another process got there first: keep theirs
-                logger.info("search index %s appeared while building; keeping the existing one", self.path)
-                shutil.rmtree(tmp, ignore_errors=True)
-        except OSError as exc:
-            logger.warning("could not cache the search index at %s (%s); continuing without a cache", self.path, exc)
-            if tmp is not None:
-                shutil.rmtree(tmp, ignore_errors=True)
+        meta = {"index_version": INDEX_VERSION, "fingerprint": self.catalogue.fingerprint,
+                "num_docs": arrays["num_docs"], "stopwords": arrays["stopwords"]}
+        write_folder(self.path, {name: arrays[name] for name in _ARRAYS}, meta,
+                     {"vocab.json": json.dumps(arrays["vocab"])}, what="search index")
 
     def _load_cached(self) -> dict[str, Any] | None:
-        """The cached arrays, or ``None`` (a damaged cache is logged and deleted)."""
+        """The cached arrays (memory-mapped), or ``None`` (a damaged cache is logged and deleted)."""
         path = self.path
         assert path is not None
         if not path.exists():
             return None
         try:
-            manifest = json.loads((path / "manifest.json").read_text())
-            if manifest.get("index_version") != INDEX_VERSION or manifest.get("num_docs") != len(self.catalogue):
-                raise ValueError("index version or size differs")
-            expected = {f"{name}.npy" for name in _ARRAYS} | {"vocab.json"}
-            if set(manifest["files"]) != expected:
-                raise ValueError("file list differs")
-            for name, meta in manifest["files"].items():
-                f = path / name
-                if f.stat().st_size != meta["size"] or _sha256(f) != meta["sha256"]:
-                    raise ValueError(f"{name} does not match its checksum")
-            arrays: dict[str, Any] = {name: np.load(path / f"{name}.npy", allow_pickle=False) for name in _ARRAYS}
-            arrays["vocab"] = json.loads((path / "vocab.json").read_text())
+            # copy-on-write mappings stay writeable, so the numba kernel keeps the one signature it compiled for
+            # freshly built arrays; nothing writes to them
+            loaded, texts, manifest = read_folder(
+                path, {"index_version": INDEX_VERSION, "num_docs": len(self.catalogue)},
+                dict.fromkeys(_ARRAYS), ("vocab.json",), mmap_mode="c")
+            arrays: dict[str, Any] = dict(loaded)
+            arrays["vocab"] = json.loads(texts["vocab.json"])
             arrays["num_docs"] = int(manifest["num_docs"])
             arrays["stopwords"] = list(manifest["stopwords"])
             data, indices, indptr = arrays["data"], arrays["indices"], arrays["indptr"]
+            if data.ndim != 1 or indices.ndim != 1 or indptr.ndim != 1 or not len(indptr):
+                raise CacheDamaged("the score matrix is not three flat arrays")
             if not (len(data) == len(indices) == indptr[-1]) or (len(indices) and indices.max() >= len(self.catalogue)):
-                raise ValueError("inconsistent score matrix")
+                raise CacheDamaged("inconsistent score matrix")
             if arrays["vocab"] and max(arrays["vocab"].values()) >= len(indptr) - 1:
-                raise ValueError("vocabulary does not fit the score matrix")
+                raise CacheDamaged("vocabulary does not fit the score matrix")
             return arrays
         except Exception as exc:  # noqa: BLE001 - any damage means: rebuild
-            logger.warning("search index cache at %s is unusable (%s); rebuilding it", path, exc)
-            shutil.rmtree(path, ignore_errors=True)
+            discard(path, exc, what="search index")
             return None
 
     def _adopt(self, arrays: dict[str, Any]) -> None:

@@ -1,7 +1,9 @@
 """A shop "world": catalogue + search index + goals, built once per process and shared by env copies.
 
 Vector envs and repeated ``gym.make`` calls with the same settings reuse one world (an LRU of two),
-so only the first construction pays for generation and index loading.
+so only the first construction pays for generation and index loading. With the cache on, a generated
+catalogue's columns and its search index are both memory-mapped from the cache folder, so a process's
+first world costs little more than checking the files' digests.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from arm_gym.envs.webshop.catalogue import Catalogue
+from arm_gym.envs.webshop.column_cache import cache_folder
 from arm_gym.envs.webshop.goals import GeneratedGoals, GoalSet
 from arm_gym.envs.webshop.search import SearchIndex
 
@@ -42,7 +45,7 @@ def _build(key: tuple, show_progress: bool | None) -> World:
     else:
         from arm_gym.envs.webshop.generator import GeneratedCatalogue
 
-        catalogue = GeneratedCatalogue(source, seed=seed)
+        catalogue = GeneratedCatalogue(source, seed=seed, cache_dir=cache_folder(cache_dir) if use_cache else None)
         goals = GeneratedGoals(catalogue)
     index = SearchIndex(catalogue, cache_dir=cache_dir, use_cache=use_cache, show_progress=show_progress)
     return World(catalogue, index, goals)
