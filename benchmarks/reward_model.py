@@ -5,7 +5,7 @@
 
 Runs the stages of :mod:`arm_gym.pipeline` (the budget presets of ``--budget`` and the env's own settings from its
 registration: Game of 24 with unchecked arithmetic, as ARMAP scores it), evaluates the MiniLM reward model beside
-the trivial baselines (length, instruction overlap, the env's outcome claim) on fresh test-task trajectories from
+the trivial baselines (length, brevity, instruction overlap, the env's outcome claim) on fresh test-task trajectories from
 the evaluation policy mix (never the random explorer), prints the return histogram and the table, and saves
 everything (git commit, settings, data hashes, metrics with bootstrap 95 % intervals) to
 ``benchmarks/results/reward_model_<env>_<budget>.json``. Stages whose output already exists are reused

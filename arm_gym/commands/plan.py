@@ -2,7 +2,7 @@
 
 Planners: sampling and greedy (baselines), best-of-n (ARMAP-B), reflexion (ARMAP-R), mcts (ARMAP-M).
 Scorers: rm:CKPT (a reward model from `arm-gym train-rm`), env (the env's own return: the oracle), judge (an
-LLM-as-judge through --llm-*), baseline:NAME (length, instruction_overlap, outcome_claim). Reflexion's threshold
+LLM-as-judge through --llm-*), baseline:NAME (length, brevity, instruction_overlap, outcome_claim). Reflexion's threshold
 is calibrated on CKPT/val_triplets.jsonl unless --threshold is given. --target steps=0.1 (or price=0.05 on
 WebShop) trades the score against a term of the trajectory. The output is resumable like `collect`.
 

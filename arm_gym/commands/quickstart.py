@@ -1,7 +1,7 @@
 """``arm-gym quickstart``: the whole ARMAP path on the embedded defaults, with one summary at the end.
 
 Random exploration → env-checked triplets → a MiniLM reward model trained with TRL → its evaluation beside the
-trivial baselines (length, instruction overlap, the env's "text claims success") on fresh test-task episodes →
+trivial baselines (length, brevity, instruction overlap, the env's "text claims success") on fresh test-task episodes →
 Sampling vs ARMAP-B (best-of-N) vs ARMAP-M (MCTS) vs best-of-N by the "claims success" keyword and by the env's
 own return (the oracle) on a test slice. The planners' policy is random and, where the env can make mistakes,
 plays a wrong step at --plan-error-rate per step (a false claim of 24 in the Game of 24), as an LLM policy would:
