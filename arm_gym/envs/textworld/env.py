@@ -215,13 +215,17 @@ class TextWorldEnv(TextEnv):
 
     # ----------------------------------------------------------------- tasks
     def task_ids(self, split: str) -> Sequence[str]:
-        """The catalogue of ``split``: every challenge x level x seed of that split."""
+        """The catalogue of ``split``: every challenge x level x seed of that split, seed by seed and, within a
+        seed, the challenges in turn from their easiest level up, so the first tasks of a split (an evaluation
+        slice, ``plan --tasks N``) span the challenges instead of one challenge's first levels."""
         if split not in self._catalogue:
+            depth = max((len(self.levels[c]) for c in self.challenges), default=0)
             self._catalogue[split] = tuple(
-                GameSpec.make(c, level, seed).task_id
-                for c in self.challenges
-                for level in self.levels[c]
+                GameSpec.make(c, self.levels[c][i], seed).task_id
                 for seed in self.seeds[split]
+                for i in range(depth)
+                for c in self.challenges
+                if i < len(self.levels[c])
             )
         return self._catalogue[split]
 
