@@ -2,13 +2,17 @@
 
 Rows are policies (the random policy; Gemma 3 270M served locally by llama.cpp with ``--gemma``; any
 OpenAI-compatible model with ``--llm-base-url``/``--llm-model``), columns the planners Sampling, Greedy,
-ARMAP-R (Reflexion), ARMAP-B (best-of-N), ARMAP-M (MCTS) and Oracle-B (best-of-N by the env's own return).
+ARMAP-R (Reflexion), ARMAP-B (best-of-N), ARMAP-M (MCTS), Oracle-B (best-of-N by the env's own return) and the
+trivial scorers' best-of-N: Claim-B (the env's "text claims success" keyword) and Brevity-B (fewer steps).
+``--error-rate R`` makes the random policy play a wrong step at rate R per step where the env can make mistakes
+(:class:`~arm_gym.policies.ErrorfulPolicy`), as an LLM policy would.
 Each cell: success rate and mean env return with bootstrap 95 % intervals over tasks, env steps and seconds a
 task, and LLM tokens for LLM policies. Also a plot of success against the budget (N for best-of-N, from the
 candidates' scores and returns), JSON and Markdown under ``benchmarks/results/``.
 
     python benchmarks/armap_table.py --env ARM-Game24-v0 --rm runs/quickstart/rm --tasks 50
     python benchmarks/armap_table.py --env ARM-Game24-v0 --rm runs/quickstart/rm --tasks 10 --gemma --no-random
+    python benchmarks/armap_table.py --env ARM-WebShop-v0 --rm runs/benchmarks/webshop_small/rm --n 10 --iterations 10
 
 The test slice is the first ``--tasks`` tasks of the test split (say so wherever a figure is quoted).
 """
@@ -27,16 +31,23 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 RESULTS = ROOT / "benchmarks" / "results"
-COLUMNS = ("sampling", "greedy", "reflexion", "best-of-n", "mcts", "oracle-best-of-n")
+COLUMNS = ("sampling", "greedy", "reflexion", "best-of-n", "mcts", "oracle-best-of-n", "claim-best-of-n",
+           "brevity-best-of-n")
+SCORER_PREFIXES = ("oracle-", "claim-", "brevity-")
 
 
 def policies(args: argparse.Namespace, env_id: str) -> list[tuple[str, Any, Any, Any]]:
     """``(name, policy, llm or None, server or None)`` for each row."""
-    from arm_gym.policies import LLMPolicy, RandomPolicy
+    from arm_gym.envs.synthesis import get_adapter
+    from arm_gym.policies import ErrorfulPolicy, LLMPolicy, RandomPolicy, can_corrupt
 
     rows: list[tuple[str, Any, Any, Any]] = []
     if args.random:
-        rows.append(("random", RandomPolicy(fallback_action=""), None, None))
+        if args.error_rate > 0 and can_corrupt(get_adapter(env_id)):
+            rows.append((f"random+err{args.error_rate:g}", ErrorfulPolicy(RandomPolicy(fallback_action=""),
+                                                                          args.error_rate), None, None))
+        else:
+            rows.append(("random", RandomPolicy(fallback_action=""), None, None))
     if args.gemma:
         from arm_gym.llm.server import LlamaServer
 
@@ -77,6 +88,8 @@ def main() -> int:
     parser.add_argument("--iterations", type=int, default=100, help="MCTS iterations (ARMAP: 100 / 10)")
     parser.add_argument("--trials", type=int, default=10, help="Reflexion attempts")
     parser.add_argument("--no-random", dest="random", action="store_false", help="leave out the random policy")
+    parser.add_argument("--error-rate", type=float, default=0.0,
+                        help="the random policy plays a wrong step at this rate per step (where the env can err)")
     parser.add_argument("--gemma", action="store_true", help="add Gemma 3 270M served by llama.cpp")
     parser.add_argument("--llm-base-url", default=None)
     parser.add_argument("--llm-model", default=None)
@@ -86,10 +99,12 @@ def main() -> int:
 
     from arm_gym.data.dataset import load_triplets
     from arm_gym.envs import pipeline_settings
+    from arm_gym.envs.synthesis import get_adapter
     from arm_gym.pipeline import summarise_answers
     from arm_gym.planning import EnvReturnScorer, calibrate_threshold
     from arm_gym.planning.reflexion import LLMReflector
     from arm_gym.planning.run import PlanConfig, run_plans
+    from arm_gym.reward.baselines import BrevityScorer, OutcomeClaimScorer
     from arm_gym.reward.model import RewardModel
     from arm_gym.reward.train import VAL_FILE
     from arm_gym.trajectory import load_trajectories
@@ -97,6 +112,9 @@ def main() -> int:
     env_kwargs = dict(pipeline_settings(args.env).get("env_kwargs", {}))
     model = RewardModel.from_pretrained(args.rm)
     threshold = calibrate_threshold(model, load_triplets(Path(args.rm) / VAL_FILE))
+    scorers = {"oracle-": (EnvReturnScorer(), "env"),
+               "claim-": (OutcomeClaimScorer(get_adapter(args.env)), "baseline:outcome_claim"),
+               "brevity-": (BrevityScorer(), "baseline:brevity")}
     work = Path(args.out)
     table: dict[str, dict[str, Any]] = {}
     curves: dict[str, dict[int, float]] = {}
@@ -104,14 +122,15 @@ def main() -> int:
         table[name] = {}
         try:
             for column in COLUMNS:
-                oracle = column.startswith("oracle-")
-                config = PlanConfig(planner=column.removeprefix("oracle-"), n=args.n, iterations=args.iterations,
+                prefix = next((p for p in SCORER_PREFIXES if column.startswith(p)), "")
+                scorer, scorer_name = scorers.get(prefix, (model, "rm"))
+                config = PlanConfig(planner=column.removeprefix(prefix), n=args.n, iterations=args.iterations,
                                     trials=args.trials, threshold=threshold)
                 out = work / f"{name}-{column}.jsonl".replace(":", "_")
                 tokens_before = dict(getattr(llm, "usage", {}) or {})
                 start = time.perf_counter()
-                stats = run_plans(args.env, out, policy=policy, scorer=EnvReturnScorer() if oracle else model,
-                                  scorer_name="env" if oracle else "rm", config=config, tasks=args.tasks,
+                stats = run_plans(args.env, out, policy=policy, scorer=scorer, scorer_name=scorer_name, config=config,
+                                  tasks=args.tasks,
                                   env_kwargs=env_kwargs, reflector=LLMReflector(llm) if llm else None, progress=True)
                 keys = set(stats.keys)
                 answers = [t for t in load_trajectories(out) if t.meta.get("plan_key") in keys]
@@ -138,7 +157,8 @@ def main() -> int:
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     markdown = "\n".join(lines)
     print("\n" + markdown)
-    stem = f"armap_table_{args.env.removeprefix('ARM-').removesuffix('-v0').lower()}"
+    stem = f"armap_table_{args.env.removeprefix('ARM-').removesuffix('-v0').lower()}" + (
+        f"_err{args.error_rate:g}" if args.error_rate > 0 else "")
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"{stem}.md").write_text(markdown + "\n")
     (RESULTS / f"{stem}.json").write_text(json.dumps({"env": args.env, "tasks": args.tasks, "table": table,
