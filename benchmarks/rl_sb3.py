@@ -2,10 +2,13 @@
 
     python benchmarks/rl_sb3.py --envs game24 --seeds 0 1 2 --steps 80000
     python benchmarks/rl_sb3.py --envs game24 coin --rm coin=runs/benchmarks/textworld_small/rm
+    python benchmarks/rl_sb3.py --envs game24 --steps 20000 --settings sparse shaped shaped_zero terminal \
+        --rm game24=runs/benchmarks_prefix/game24_small/rm --name rl_sb3_prefix --out runs/rl_sb3_prefix
 
 Every run is ``arm-gym train-rl`` (:func:`arm_gym.commands.train_rl.train_rl`) with the same seeds, step budget and
-PPO settings; only the reward differs: ``sparse`` (the env's own), ``shaped`` (reward-model score differences) and
-``terminal`` (the score at the episode's end). Reward models come from the project's pipeline
+PPO settings; only the reward differs: ``sparse`` (the env's own), ``shaped`` (reward-model score differences from
+the empty trajectory's score, ``shaped_origin="empty"``), ``shaped_zero`` (the same from ``v(0) = 0``, the wrapper's
+behaviour before ``shaped_origin``) and ``terminal`` (the score at the episode's end). Reward models come from the project's pipeline
 (``benchmarks/reward_model.py`` writes ``runs/benchmarks/<env>_small/rm``; ``--rm NAME=PATH`` points elsewhere);
 a setting whose reward model is missing is skipped and said so. Runs resume from ``--out`` (``--fresh`` starts over).
 
@@ -38,28 +41,49 @@ ENVS: dict[str, dict[str, Any]] = {
              "env_kwargs": {"challenges": ["tw-coin_collector"], "levels": {"tw-coin_collector": [5]}},
              "rm": "runs/benchmarks/textworld_small/rm"},
 }
-SETTINGS = {"sparse": ("env", None), "shaped": ("rm", "shaped"), "terminal": ("rm", "terminal")}
+SETTINGS: dict[str, tuple[str, str | None, str | None]] = {
+    "sparse": ("env", None, None), "shaped": ("rm", "shaped", "empty"), "shaped_zero": ("rm", "shaped", "zero"),
+    "terminal": ("rm", "terminal", None),
+}
+"""Per setting: the reward (``env`` or ``rm``), the wrapper mode and the shaped mode's ``shaped_origin``."""
+DEFAULT_SETTINGS = ("sparse", "shaped", "terminal")
 
 
 def run_one(env: str, setting: str, seed: int, args: argparse.Namespace, rm_path: str | None) -> dict[str, Any]:
     from arm_gym.commands.train_rl import RLConfig, train_rl
 
     spec = ENVS[env]
-    reward, mode = SETTINGS[setting]
+    reward, mode, origin = SETTINGS[setting]
     out = Path(args.out) / env / setting / f"seed{seed}"
     if args.fresh and out.exists():
         shutil.rmtree(out)
     config = RLConfig(
         env_id=spec["env_id"], steps=args.steps, reward="env" if reward == "env" else f"rm:{rm_path}",
-        mode=mode or "shaped", num_envs=args.num_envs, max_actions=spec["max_actions"], seed=seed,
+        mode=mode or "shaped", shaped_origin=origin or "empty", num_envs=args.num_envs,
+        max_actions=spec["max_actions"], seed=seed,
         env_kwargs=spec.get("env_kwargs", {}), max_episode_steps=spec.get("max_episode_steps"),
         n_steps=args.n_steps, window=args.window,
     )
-    summary = train_rl(config, out)
+    summary = _finished(out, config)
+    if summary is None:
+        summary = train_rl(config, out)
     summary["curve"] = json.loads((out / "curve.json").read_text())
     print(f"{env} {setting} seed {seed}: success {summary['success_rate']:.3f} at {summary['env_steps']} steps, "
           f"{summary['env_steps_per_s']} env steps/s", flush=True)
     return summary
+
+
+def _finished(out: Path, config: Any) -> dict[str, Any] | None:
+    """The summary of a run already done with these settings, reused as it is (its env steps/s were measured
+    then; resuming a finished run would report none)."""
+    from dataclasses import asdict
+
+    if not ((out / "summary.json").exists() and (out / "config.json").exists()):
+        return None
+    summary = json.loads((out / "summary.json").read_text())
+    same = json.loads((out / "config.json").read_text()) == json.loads(json.dumps(asdict(config)))
+    done = summary.get("env_steps", 0) >= config.steps and summary.get("env_steps_per_s") is not None
+    return summary if same and done else None
 
 
 def aggregate(runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -102,7 +126,8 @@ def plot(curves: dict[str, dict[str, dict[str, Any]]], path: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--envs", nargs="+", choices=sorted(ENVS), default=["game24"])
-    parser.add_argument("--settings", nargs="+", choices=list(SETTINGS), default=list(SETTINGS))
+    parser.add_argument("--settings", nargs="+", choices=list(SETTINGS), default=list(DEFAULT_SETTINGS),
+                        help=f"rewards to compare (default: {' '.join(DEFAULT_SETTINGS)})")
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--steps", type=int, default=80_000, help="env steps per run (default: 80000)")
     parser.add_argument("--num-envs", type=int, default=8)

@@ -7,8 +7,15 @@ The env's own reward stays in ``info["env_reward"]``, the raw model score (a log
 Modes:
     ``terminal``: reward 0 until the episode ends (terminated or truncated), then the score of the
     whole trajectory.
-    ``shaped``: every step is scored and the reward is ``v(t) - v(t-1)`` with ``v(0) = 0``, so an
-    episode's rewards sum to the score of its final trajectory (the terminal reward).
+    ``shaped``: every step is scored and the reward is ``v(t) - v(t-1)``, where ``v(t)`` is the (normalised)
+    score of the first ``t`` steps. An episode's rewards always sum to ``v(T) - v(0)``. ``v(0)`` is set by
+    ``shaped_origin``: ``"empty"`` (default) scores the empty trajectory (the instruction and the first
+    observation) at reset, a potential that depends on the task only, so the first step pays what that step
+    changed, not the model's offset for the task; ``"zero"`` takes ``v(0) = 0``, so the rewards sum to the
+    terminal reward. Measured on Game of 24 (``benchmarks/shaping.py``, ``benchmarks/rl_sb3.py``, MaskablePPO
+    20k steps, 3 seeds, the small-budget MiniLM model): from ``v(0) = 0`` the first step carried 0.99 of a random
+    episode's shaped reward (0.72 from ``"empty"``) and PPO reached 0.007 ± 0.006 success; from ``"empty"``
+    0.060 ± 0.015 (the sparse env reward: 0.048 ± 0.015).
 
 Normalisations (applied to the score before the difference): ``raw`` (the logit), ``sigmoid``
 (a probability-like 0..1 value), ``zscore`` (standardised with a running mean and variance of the
@@ -29,6 +36,7 @@ from gymnasium.wrappers.utils import RunningMeanStd
 from arm_gym.trajectory import Step, Trajectory
 
 MODES = ("terminal", "shaped")
+SHAPED_ORIGINS = ("empty", "zero")
 NORMALIZATIONS = ("raw", "sigmoid", "zscore")
 InstructionFn = Callable[[Any, dict], str]
 
@@ -43,12 +51,19 @@ def _as_scorer(reward_model: Any) -> Any:
     return reward_model
 
 
-def _configure(wrapper: Any, reward_model: Any, mode: str, normalize: str, instruction_fn: Any) -> None:
-    """Check and set what both wrappers share: the scorer, mode, normalizer and instruction function."""
+def _configure(
+    wrapper: Any, reward_model: Any, mode: str, normalize: str, instruction_fn: Any, shaped_origin: str
+) -> None:
+    """Check and set what both wrappers share: the scorer, mode, origin, normalizer and instruction function."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+    if shaped_origin not in SHAPED_ORIGINS:
+        raise ValueError(f"shaped_origin must be one of {SHAPED_ORIGINS}, not {shaped_origin!r}")
     wrapper.reward_model = _as_scorer(reward_model)
     wrapper.mode = mode
+    wrapper.shaped_origin = shaped_origin
+    # Whether a new episode's v(0) is the model's score of its empty trajectory (one more pair to score).
+    wrapper._score_origin = mode == "shaped" and shaped_origin == "empty"
     wrapper.normalizer = _Normalizer(normalize)
     wrapper.instruction_fn = instruction_fn
 
@@ -112,6 +127,8 @@ class RewardModelWrapper(gym.Wrapper):
         mode: ``"terminal"`` or ``"shaped"``.
         normalize: ``"raw"``, ``"sigmoid"`` or ``"zscore"``.
         instruction_fn: ``(reset_obs, reset_info) -> str``; default ``reset_info["instruction"]``.
+        shaped_origin: ``v(0)`` of the shaped mode, ``"empty"`` (the score of the empty trajectory, scored at
+            reset) or ``"zero"``; ignored in the terminal mode.
     """
 
     def __init__(
@@ -122,14 +139,18 @@ class RewardModelWrapper(gym.Wrapper):
         mode: str = "terminal",
         normalize: str = "raw",
         instruction_fn: InstructionFn | None = None,
+        shaped_origin: str = "empty",
     ):
         super().__init__(env)
-        _configure(self, reward_model, mode, normalize, instruction_fn)
+        _configure(self, reward_model, mode, normalize, instruction_fn, shaped_origin)
         self._episode: _Episode | None = None
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         obs, info = self.env.reset(seed=seed, options=options)
         self._episode = _Episode(_instruction(self.instruction_fn, obs, info), obs)
+        if self._score_origin:
+            raw = np.asarray(self.reward_model.score([self._episode.pair()]), dtype=np.float64)
+            self._episode.potential = float(self.normalizer(raw)[0])
         return obs, info
 
     def step(self, action: Any):
@@ -168,7 +189,8 @@ class VectorRewardModelWrapper(VectorWrapper):
 
     Supports the ``next-step`` (default), ``same-step`` and ``disabled`` autoreset modes. ``info``
     gains ``env_reward`` (when the sub-envs do not report it) and ``rm_score`` with its ``_rm_score``
-    mask (NaN where a sub-env was not scored this step).
+    mask (NaN where a sub-env's step was not scored this step). With ``shaped_origin="empty"`` the empty
+    trajectories of the episodes that start in a step are scored in that step's forward pass as well.
 
     Example:
         >>> import gymnasium as gym, arm_gym
@@ -187,9 +209,10 @@ class VectorRewardModelWrapper(VectorWrapper):
         mode: str = "terminal",
         normalize: str = "raw",
         instruction_fn: InstructionFn | None = None,
+        shaped_origin: str = "empty",
     ):
         super().__init__(env)
-        _configure(self, reward_model, mode, normalize, instruction_fn)
+        _configure(self, reward_model, mode, normalize, instruction_fn, shaped_origin)
         self.autoreset_mode = env.metadata.get("autoreset_mode", AutoresetMode.NEXT_STEP)
         self._episodes: list[_Episode | None] = [None] * self.num_envs
         self._autoreset = np.zeros(self.num_envs, dtype=bool)
@@ -198,23 +221,45 @@ class VectorRewardModelWrapper(VectorWrapper):
         mask = (options or {}).get("reset_mask")  # read first: the vector env pops it
         obs, info = self.env.reset(seed=seed, options=options)
         indices = range(self.num_envs) if mask is None else np.flatnonzero(mask)
-        for i in indices:
-            self._start(int(i), obs[i], info)
+        started = [self._start(int(i), obs[i], info) for i in indices]
+        self._score([], started)
         self._autoreset[list(indices)] = False
         return obs, info
 
-    def _start(self, i: int, obs: Any, info: dict) -> None:
-        self._episodes[i] = _Episode(_instruction(self.instruction_fn, obs, _sub_info(info, i)), obs)
+    def _start(self, i: int, obs: Any, info: dict) -> _Episode:
+        episode = _Episode(_instruction(self.instruction_fn, obs, _sub_info(info, i)), obs)
+        self._episodes[i] = episode
+        return episode
+
+    def _score(self, stepped: list[tuple[int, _Episode]], started: list[_Episode]) -> tuple[np.ndarray, np.ndarray]:
+        """One forward pass for the stepped episodes (``(sub-env, episode)``) and, when the origin is scored, the
+        empty trajectories of the started ones; returns this step's rewards and raw scores (NaN: not scored)."""
+        started = started if self._score_origin else []
+        rewards = np.zeros(self.num_envs, dtype=np.float64)
+        scores = np.full(self.num_envs, np.nan)
+        episodes = [e for _, e in stepped] + started
+        if not episodes:
+            return rewards, scores
+        raw = np.asarray(self.reward_model.score([e.pair() for e in episodes]), dtype=np.float64)
+        values = self.normalizer(raw)
+        for j, (i, episode) in enumerate(stepped):
+            scores[i] = raw[j]
+            rewards[i] = values[j] - episode.potential if self.mode == "shaped" else values[j]
+            episode.potential = float(values[j])
+        for episode, value in zip(started, values[len(stepped):]):
+            episode.potential = float(value)
+        return rewards, scores
 
     def step(self, actions: Any):
         obs, env_rewards, terminated, truncated, info = self.env.step(actions)
         env_rewards = np.asarray(env_rewards, dtype=np.float64)
         done = np.logical_or(terminated, truncated)
         same_step = self.autoreset_mode == AutoresetMode.SAME_STEP
-        to_score: list[int] = []
+        stepped: list[tuple[int, _Episode]] = []
+        started: list[_Episode] = []
         for i in range(self.num_envs):
             if self.autoreset_mode == AutoresetMode.NEXT_STEP and self._autoreset[i]:
-                self._start(i, obs[i], info)  # this step reset sub-env i; its action was ignored
+                started.append(self._start(i, obs[i], info))  # this step reset sub-env i; its action was ignored
                 continue
             episode = self._episodes[i]
             if episode is None:
@@ -222,20 +267,10 @@ class VectorRewardModelWrapper(VectorWrapper):
             final_obs = info["final_obs"][i] if same_step and done[i] else obs[i]
             episode.trajectory.steps.append(Step(str(actions[i]), str(final_obs), float(env_rewards[i])))
             if self.mode == "shaped" or done[i]:
-                to_score.append(i)
-        rewards = np.zeros(self.num_envs, dtype=np.float64)
-        scores = np.full(self.num_envs, np.nan)
-        if to_score:
-            raw = np.asarray(self.reward_model.score([self._episodes[i].pair() for i in to_score]), dtype=np.float64)
-            values = self.normalizer(raw)
-            for j, i in enumerate(to_score):
-                episode = self._episodes[i]
-                scores[i] = raw[j]
-                rewards[i] = values[j] - episode.potential if self.mode == "shaped" else values[j]
-                episode.potential = float(values[j])
-        if same_step:
-            for i in np.flatnonzero(done):
-                self._start(int(i), obs[i], info)
+                stepped.append((i, episode))
+        if same_step:  # the new episodes start now: their origins join this step's forward pass
+            started += [self._start(int(i), obs[i], info) for i in np.flatnonzero(done)]
+        rewards, scores = self._score(stepped, started)
         self._autoreset = done.copy()
         info = dict(info)
         if "env_reward" not in info:

@@ -28,8 +28,8 @@ from arm_gym.commands.common import parse_json_object, report_error
 
 ALGOS = ("maskable-ppo",)
 # Settings a resumed run must share with the run that wrote the checkpoint (the rest may change, e.g. --steps).
-RESUME_KEYS = ("env_id", "algo", "reward", "mode", "normalize", "num_envs", "max_actions", "encoder", "embed_dim",
-               "hidden_dim", "env_kwargs")
+RESUME_KEYS = ("env_id", "algo", "reward", "mode", "shaped_origin", "normalize", "num_envs", "max_actions", "encoder",
+               "embed_dim", "hidden_dim", "env_kwargs")
 
 
 @dataclass
@@ -41,6 +41,7 @@ class RLConfig:
     algo: str = "maskable-ppo"
     reward: str = "env"
     mode: str = "shaped"
+    shaped_origin: str = "empty"
     normalize: str = "raw"
     num_envs: int = 8
     vectorization: str = "sync"
@@ -90,7 +91,7 @@ def build_env(config: RLConfig) -> Any:
         if not Path(checkpoint).exists():
             raise ValueError(f"--reward rm:{checkpoint}: no such reward-model checkpoint")
         env = VectorRewardModelWrapper(env, RewardModel.from_pretrained(checkpoint), mode=config.mode,
-                                       normalize=config.normalize)
+                                       normalize=config.normalize, shaped_origin=config.shaped_origin)
     encoder_kwargs = {"dim": config.embed_dim} if config.encoder == "hash" else {"backbone": config.backbone}
     venv = TextVecEnv(env, config.max_actions, config.encoder, **encoder_kwargs)
     return VecMonitor(venv, info_keywords=("won",))
@@ -154,6 +155,7 @@ def train_rl(config: RLConfig, out_dir: str | os.PathLike, *, resume: bool = Tru
     summary = {
         "out": str(out), "env_id": config.env_id, "reward": config.reward,
         "mode": config.mode if config.reward != "env" else None,
+        "shaped_origin": config.shaped_origin if config.reward != "env" and config.mode == "shaped" else None,
         "env_steps": int(model.num_timesteps), "episodes": curve.episodes,
         "success_rate": final.get("success_rate", 0.0), "mean_env_return": final.get("mean_env_return", 0.0),
         "wall_s": round(curve.wall_s, 2), "resumed_from": start_steps if resuming else None,
@@ -176,7 +178,7 @@ def _checkpoint(model: Any, curve: Any, ckpt_dir: Path) -> None:
 def _check_same_run(config: RLConfig, path: Path) -> None:
     if not path.exists():
         return
-    before = json.loads(path.read_text())
+    before = {"shaped_origin": "zero", **json.loads(path.read_text())}  # runs from before the option started at 0
     changed = [k for k in RESUME_KEYS if before.get(k) != asdict(config).get(k)]
     if changed:
         raise ValueError(f"{path.parent} holds a run with other settings ({', '.join(changed)}); "
@@ -195,6 +197,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="the env's own reward, or a reward-model checkpoint's (default: env)")
     parser.add_argument("--mode", choices=("shaped", "terminal"), default=d.mode,
                         help="learned reward per step (score difference) or at the end (default: shaped)")
+    parser.add_argument("--shaped-origin", choices=("empty", "zero"), default=d.shaped_origin,
+                        help="shaped mode's v(0): the score of the empty trajectory (default) or 0")
     parser.add_argument("--normalize", choices=("raw", "sigmoid", "zscore"), default=d.normalize,
                         help="learned score normalisation (default: raw)")
     parser.add_argument("--steps", type=int, required=True, help="env steps to train for (in total, across resumes)")
@@ -232,7 +236,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         config = RLConfig(
             env_id=args.env_id, steps=args.steps, algo=args.algo, reward=args.reward, mode=args.mode,
-            normalize=args.normalize, num_envs=args.num_envs, vectorization=args.vectorization,
+            shaped_origin=args.shaped_origin, normalize=args.normalize, num_envs=args.num_envs, vectorization=args.vectorization,
             max_actions=args.max_actions, encoder=args.encoder, embed_dim=args.embed_dim, backbone=args.backbone,
             hidden_dim=args.hidden_dim, n_steps=args.n_steps, batch_size=args.batch_size, n_epochs=args.n_epochs,
             learning_rate=args.lr, ent_coef=args.ent_coef, gamma=args.gamma, seed=args.seed, window=args.window,

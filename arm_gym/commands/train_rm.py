@@ -10,6 +10,7 @@ main process writes and reports).
 Examples:
     arm-gym train-rm game24_triplets.jsonl --out runs/rm-game24
     arm-gym train-rm triplets.jsonl --out runs/rm --backbone path/to/model --epochs 3 --max-tokens 512
+    arm-gym train-rm triplets.jsonl --out runs/rm-prefix --prefix-pairs   # also rank prefixes (shaped RL reward)
 """
 
 from __future__ import annotations
@@ -52,6 +53,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--graded-pairs", action=argparse.BooleanOptionalAction, default=d.graded_pairs,
                         help="also train on pairs of same-intent trajectories ordered by their env return "
                         "(default: on; --no-graded-pairs trains on the plain ARMAP triplets)")
+    parser.add_argument("--prefix-pairs", action=argparse.BooleanOptionalAction, default=d.prefix_pairs,
+                        help="also train on prefixes of the pairs that diverge, cut after the divergence, so the model "
+                        "ranks partial trajectories (for a shaped RL reward); validation stays whole "
+                        f"(default: {'on' if d.prefix_pairs else 'off'})")
+    parser.add_argument("--max-prefix-pairs", type=int, default=d.max_prefix_pairs, metavar="N",
+                        help=f"prefix lengths per pair, evenly spread (default: {d.max_prefix_pairs})")
     parser.add_argument("--precision", choices=("auto", "bf16", "fp32"), default=d.precision,
                         help="bf16 autocast where supported (auto, default), or force one")
     parser.add_argument("--save-steps", type=int, default=d.save_steps, help=f"checkpoint every N steps (default: {d.save_steps})")
@@ -81,6 +88,8 @@ def run(args: argparse.Namespace) -> int:
         center_rewards_coefficient=args.center_rewards or None,
         margin_scale=args.margin_scale,
         graded_pairs=args.graded_pairs,
+        prefix_pairs=args.prefix_pairs,
+        max_prefix_pairs=args.max_prefix_pairs,
         val_fraction=args.val_fraction,
         seed=args.seed,
         precision=args.precision,

@@ -25,11 +25,12 @@ from typing import Any
 
 import numpy as np
 
-from arm_gym.trajectory import Trajectory
 from arm_gym.data.dataset import load_triplets, split_by_task
-from arm_gym.jsonl import append_jsonl
 from arm_gym.data.triplets import Triplet
+from arm_gym.jsonl import append_jsonl
+from arm_gym.reward.pairs import graded_pairs, prefix_pairs
 from arm_gym.reward.render import RenderConfig, render_trajectory
+from arm_gym.trajectory import Trajectory
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +51,13 @@ class TrainConfig:
     audited env returns differ (e.g. a partial-credit negative over a zero-return one), see
     :func:`graded_pairs`: without them a model has no signal to order partial purchases above "bought nothing";
     plain ARMAP triplets: ``graded_pairs=False``.
+    ``prefix_pairs`` adds, for each training pair whose trajectories take the same actions and then diverge,
+    pairs of their prefixes cut after the divergence (:func:`prefix_pairs`, at most ``max_prefix_pairs`` a
+    pair), so the model also ranks the partial trajectories a shaped RL reward scores; validation stays whole.
+    Off by default: on Game of 24 it lifted the shaped reward's accuracy on random-policy steps from 0.32 to 0.62
+    and PPO's success at 20k steps with the terminal reward from 0.048 to 0.082, but not with the shaped reward
+    (0.042 against 0.060 without it, both from the empty-trajectory origin), for 50 % more training pairs (up to
+    ``1 + max_prefix_pairs`` times as many on long trajectories); see ``benchmarks/results/*prefix*``.
     """
 
     backbone: str | None = None
@@ -66,6 +74,8 @@ class TrainConfig:
     center_rewards_coefficient: float | None = 1e-3
     margin_scale: float = 0.0
     graded_pairs: bool = True
+    prefix_pairs: bool = False
+    max_prefix_pairs: int = 4
     val_fraction: float = 0.1
     seed: int = 0
     precision: str = "auto"
@@ -92,6 +102,7 @@ class TrainResult:
     truncated: int
     dropped_identical: int
     dropped_too_long: int
+    n_prefix: int = 0
     epochs: list[dict[str, float]] = field(default_factory=list)
     val_accuracy: float | None = None
     train_runtime_s: float | None = None
@@ -110,35 +121,6 @@ def data_hash(triplets: Sequence[Triplet]) -> str:
         digest.update(json.dumps(t.to_dict(), sort_keys=True, ensure_ascii=False).encode())
         digest.update(b"\n")
     return digest.hexdigest()
-
-
-def graded_pairs(triplets: Sequence[Triplet], *, max_per_intent: int = 10) -> list[Triplet]:
-    """Extra pairs from the triplets' own trajectories: for each intent (prompt and task), every two of
-    its distinct trajectories whose env returns differ, higher return as chosen, not already a triplet.
-
-    Triplets pair a positive with negatives only; these pairs also order the negatives among
-    themselves by the return the env gave them, which a ranking of imperfect trajectories needs.
-    """
-    groups: dict[tuple[str, str], dict[tuple[str, ...], tuple[Trajectory, float]]] = {}
-    existing = set()
-    for t in triplets:
-        group = groups.setdefault((t.prompt, t.task_id), {})
-        for traj, ret in ((t.chosen_trajectory, t.chosen_return), (t.rejected_trajectory, t.rejected_return)):
-            group.setdefault(tuple(traj.actions), (traj, float(ret)))
-        existing.add((t.prompt, tuple(t.chosen_trajectory.actions), tuple(t.rejected_trajectory.actions)))
-    out = []
-    for (prompt, task_id), items in groups.items():
-        ranked = sorted(items.values(), key=lambda x: -x[1])
-        added = 0
-        for i in range(len(ranked)):
-            for j in range(i + 1, len(ranked)):
-                (better, rb), (worse, rw) = ranked[i], ranked[j]
-                key = (prompt, tuple(better.actions), tuple(worse.actions))
-                if rb - rw <= 1e-6 or key in existing or added >= max_per_intent:
-                    continue
-                out.append(Triplet(prompt, better, worse, rb, rw, task_id=task_id, meta={"graded": True}))
-                added += 1
-    return out
 
 
 def provenance(train_set: Sequence[Triplet], val_set: Sequence[Triplet]) -> dict[str, Any]:
@@ -258,8 +240,9 @@ def _split(
     triplets: str | os.PathLike | Sequence[Triplet],
     val_triplets: str | os.PathLike | Sequence[Triplet] | None,
     config: TrainConfig,
-) -> tuple[list[Triplet], list[Triplet], list[Triplet], int]:
-    """``(all triplets, train set with graded pairs, validation set, number of graded pairs)``."""
+) -> tuple[list[Triplet], list[Triplet], list[Triplet], int, int]:
+    """``(all triplets, train set with graded and prefix pairs, validation set, number of graded pairs, number of
+    prefix pairs)``."""
     all_triplets = load_triplets(triplets) if isinstance(triplets, (str, os.PathLike)) else list(triplets)
     if config.max_pairs is not None:
         all_triplets = all_triplets[: config.max_pairs]
@@ -274,7 +257,11 @@ def _split(
     if config.graded_pairs:
         extra = graded_pairs(train_set)
         logger.info("graded pairs: %d added to %d training triplets", len(extra), len(train_set))
-    return all_triplets, train_set + extra, val_set, len(extra)
+    prefixes: list[Triplet] = []
+    if config.prefix_pairs:
+        prefixes = prefix_pairs(train_set + extra, max_per_pair=config.max_prefix_pairs)
+        logger.info("prefix pairs: %d added to %d training pairs", len(prefixes), len(train_set) + len(extra))
+    return all_triplets, train_set + extra + prefixes, val_set, len(extra), len(prefixes)
 
 
 def _resume_point(ckpt_dir: Path, sha: str, config: TrainConfig, resume: bool, is_main: bool) -> str | None:
@@ -342,7 +329,7 @@ def train_reward_model(
 
     config = config or TrainConfig()
     out = Path(out_dir)
-    all_triplets, train_set, val_set, n_graded = _split(triplets, val_triplets, config)
+    all_triplets, train_set, val_set, n_graded, n_prefix = _split(triplets, val_triplets, config)
     sha = data_hash(train_set)
     state = PartialState()
     ckpt_dir = out / "checkpoints"
@@ -376,6 +363,7 @@ def train_reward_model(
         out_dir=str(out),
         n_triplets=len(all_triplets),
         n_graded=n_graded,
+        n_prefix=n_prefix,
         n_train=len(trainer.train_dataset),
         n_val=len(val_rows),
         truncated=stats["train"]["truncated"] + stats["validation"]["truncated"],

@@ -68,6 +68,8 @@ def test_train_rl_with_a_learned_reward(tmp_path_factory, tmp_path, capsys):
     assert train(tmp_path / "rm", 128, "--reward", f"rm:{ckpt}", "--mode", "terminal") == 0
     summary = last_json(capsys)
     assert summary["reward"] == f"rm:{ckpt}" and summary["mode"] == "terminal" and summary["env_steps"] == 128
+    assert train(tmp_path / "zero", 128, "--reward", f"rm:{ckpt}", "--shaped-origin", "zero") == 0
+    assert last_json(capsys)["shaped_origin"] == "zero"
 
 
 def test_train_rl_reports_bad_settings(tmp_path, capsys):
@@ -79,3 +81,8 @@ def test_train_rl_reports_bad_settings(tmp_path, capsys):
     capsys.readouterr()
     assert train(tmp_path / "c", 256, "--embed-dim", "64") == 2
     assert "other settings (embed_dim)" in capsys.readouterr().err
+    config = tmp_path / "c" / "config.json"  # a run from before shaped_origin started shaped rewards at 0
+    config.write_text(json.dumps({k: v for k, v in json.loads(config.read_text()).items() if k != "shaped_origin"}))
+    assert train(tmp_path / "c", 256) == 2
+    assert "other settings (shaped_origin)" in capsys.readouterr().err
+    assert train(tmp_path / "c", 256, "--shaped-origin", "zero") == 0

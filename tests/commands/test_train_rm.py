@@ -63,7 +63,18 @@ def test_train_rm_reports_bad_input_without_a_traceback(tmp_path, capsys):
 def test_help_lists_the_options(capsys):
     with pytest.raises(SystemExit):
         main(["train-rm", "--help"])
-    assert "--max-tokens" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "--max-tokens" in printed and "--prefix-pairs" in printed
+
+
+def test_train_rm_prefix_pairs_flag_adds_prefix_pairs(tmp_path_factory, triplets_file, tmp_path, capsys):
+    backbone = tiny_backbone(tmp_path_factory.getbasetemp())
+    common = [str(triplets_file), "--backbone", str(backbone), "--max-optimizer-steps", "1", "--max-tokens", "64",
+              "--precision", "fp32", "--no-progress"]
+    assert main(["train-rm", *common, "--out", str(tmp_path / "a"), "--prefix-pairs", "--max-prefix-pairs", "1"]) == 0
+    assert main(["train-rm", *common, "--out", str(tmp_path / "b")]) == 0  # off by default
+    a, b = (json.loads((tmp_path / x / "train_summary.json").read_text()) for x in "ab")
+    assert a["n_prefix"] > 0 and b["n_prefix"] == 0 and a["n_train"] == b["n_train"] + a["n_prefix"]
 
 
 def test_train_rm_runs_in_two_processes_under_torchrun(tmp_path_factory, triplets_file, tmp_path):

@@ -4,7 +4,6 @@ import json
 import numpy as np
 import pytest
 
-from arm_gym.trajectory import Step, Trajectory
 from arm_gym.data.triplets import Triplet
 from arm_gym.reward.model import METADATA_FILE, RewardModel
 from arm_gym.reward.render import RenderConfig
@@ -13,11 +12,11 @@ from arm_gym.reward.train import (
     VAL_FILE,
     TrainConfig,
     data_hash,
-    graded_pairs,
     load_triplets,
     tokenize_triplets,
     train_reward_model,
 )
+from arm_gym.trajectory import Step, Trajectory
 from tests.reward.tiny_model import make_triplets, tiny_backbone, tiny_train_config, trained_checkpoint
 
 
@@ -132,20 +131,16 @@ def test_load_triplets_names_a_bad_record(tmp_path):
         train_reward_model([], tmp_path / "out")
 
 
-def test_graded_pairs_order_the_negatives_of_one_intent_by_return():
-    def traj(*actions):
-        return Trajectory("E", "t", "x", steps=[Step(a, "", 0.0) for a in actions])
-
-    best, partial, nothing = traj("a", "buy"), traj("a", "b", "buy"), traj("a")
-    triplets = [
-        Triplet("get x", best, partial, 1.0, 0.5, task_id="t"),
-        Triplet("get x", best, nothing, 1.0, 0.0, task_id="t"),
-    ]
-    extra = graded_pairs(triplets)
-    assert len(extra) == 1  # the two positive-vs-negative pairs exist already
-    assert extra[0].chosen_trajectory.actions == ["a", "b", "buy"] and extra[0].rejected_trajectory.actions == ["a"]
-    assert (extra[0].chosen_return, extra[0].rejected_return) == (0.5, 0.0)
-    assert graded_pairs(triplets[:1]) == []
+def test_training_with_prefix_pairs_adds_them_to_the_training_set_only(tmp_path_factory, tmp_path):
+    triplets = make_triplets(60, seed=3)
+    config = tiny_train_config(tiny_backbone(tmp_path_factory.getbasetemp()), optimizer_steps=1, prefix_pairs=True)
+    result = train_reward_model(triplets, tmp_path / "prefix", config)
+    plain = train_reward_model(triplets, tmp_path / "plain", dataclasses.replace(config, prefix_pairs=False))
+    assert result.n_prefix > 0 and plain.n_prefix == 0
+    assert result.n_train == plain.n_train + result.n_prefix and result.n_val == plain.n_val
+    assert result.train_data_sha256 != plain.train_data_sha256
+    val = load_triplets(tmp_path / "prefix" / VAL_FILE)
+    assert len(val) == result.n_val and not any("prefix" in t.meta for t in val)  # validation stays whole
 
 
 def test_bf16_training_keeps_the_head_in_fp32(tmp_path_factory, tmp_path):

@@ -6,6 +6,7 @@ from gymnasium import spaces
 from gymnasium.vector import AutoresetMode, SyncVectorEnv
 
 from arm_gym.reward.model import RewardModel
+from arm_gym.trajectory import Trajectory
 from tests.reward.tiny_model import trained_checkpoint
 from tests.testing_env import GenericTextEnv
 
@@ -40,13 +41,35 @@ def play(env, actions, seed=0):
     return out
 
 
+def empty_value(rm, normalize="raw"):
+    """v(0): the model's score of task t1's empty trajectory (its instruction and first observation)."""
+    env = GenericTextEnv()
+    obs, info = env.reset(seed=0, options={"task_id": "t1"})
+    raw = float(rm.score([(info["instruction"], Trajectory("", "", info["instruction"], obs))])[0])
+    return 1 / (1 + np.exp(-raw)) if normalize == "sigmoid" else raw
+
+
 @pytest.mark.parametrize("normalize", ["raw", "sigmoid"])
-def test_shaped_rewards_sum_to_the_terminal_score(rm, normalize):
+def test_shaped_rewards_sum_to_the_terminal_score_minus_the_origin(rm, normalize):
     terminal = play(RewardModelWrapper(GenericTextEnv(), rm, mode="terminal", normalize=normalize), EPISODE)
+    zero = play(RewardModelWrapper(GenericTextEnv(), rm, mode="shaped", normalize=normalize, shaped_origin="zero"),
+                EPISODE)
     shaped = play(RewardModelWrapper(GenericTextEnv(), rm, mode="shaped", normalize=normalize), EPISODE)
+    v0 = empty_value(rm, normalize)
     assert [r for _, r, *_ in terminal[:-1]] == [0.0, 0.0, 0.0]
-    assert sum(r for _, r, *_ in shaped) == pytest.approx(terminal[-1][1], abs=1e-9)
-    assert len({round(r, 6) for _, r, *_ in shaped}) > 1  # the per-step rewards really vary
+    assert sum(r for _, r, *_ in zero) == pytest.approx(terminal[-1][1], abs=1e-9)
+    assert sum(r for _, r, *_ in shaped) == pytest.approx(terminal[-1][1] - v0, abs=1e-5)  # the default: "empty"
+    assert shaped[0][1] == pytest.approx(zero[0][1] - v0, abs=1e-5)  # only the first step changes
+    assert [r for _, r, *_ in shaped[1:]] == pytest.approx([r for _, r, *_ in zero[1:]], abs=1e-9)
+    assert abs(v0) > 1e-3 and len({round(r, 6) for _, r, *_ in shaped}) > 1  # the per-step rewards really vary
+
+
+def test_the_empty_origin_is_scored_once_at_reset_and_only_when_shaped(rm):
+    for mode, origin, calls in (("shaped", "empty", 1), ("shaped", "zero", 0), ("terminal", "empty", 0)):
+        scorer = CountingScorer(rm)
+        env = RewardModelWrapper(GenericTextEnv(), scorer, mode=mode, shaped_origin=origin)
+        env.reset(seed=0)
+        assert scorer.calls == calls and scorer.sizes in ([], [1])
 
 
 def test_info_keeps_the_env_reward_and_the_raw_score(rm):
@@ -103,6 +126,8 @@ def test_bad_arguments_raise(rm):
         RewardModelWrapper(GenericTextEnv(), rm, mode="dense")
     with pytest.raises(ValueError, match="normalize"):
         RewardModelWrapper(GenericTextEnv(), rm, normalize="tanh")
+    with pytest.raises(ValueError, match="shaped_origin"):
+        VectorRewardModelWrapper(SyncVectorEnv([GenericTextEnv]), rm, mode="shaped", shaped_origin="first")
     with pytest.raises(TypeError, match="score"):
         RewardModelWrapper(GenericTextEnv(), object())
     with pytest.raises(gym.error.ResetNeeded):
@@ -118,15 +143,18 @@ def scripted_actions(n_envs, n_steps, seed=0):
 
 
 @pytest.mark.parametrize("autoreset", [AutoresetMode.NEXT_STEP, AutoresetMode.SAME_STEP])
-@pytest.mark.parametrize("mode", ["terminal", "shaped"])
-def test_the_vector_wrapper_matches_single_envs_with_one_forward_pass_per_step(rm, autoreset, mode):
+@pytest.mark.parametrize("mode,origin", [("terminal", "empty"), ("shaped", "zero"), ("shaped", "empty")])
+def test_the_vector_wrapper_matches_single_envs_with_one_forward_pass_per_step(rm, autoreset, mode, origin):
     n = 8
     scorer = CountingScorer(rm)
     envs = VectorRewardModelWrapper(
-        SyncVectorEnv([GenericTextEnv for _ in range(n)], autoreset_mode=autoreset), scorer, mode=mode
+        SyncVectorEnv([GenericTextEnv for _ in range(n)], autoreset_mode=autoreset), scorer, mode=mode,
+        shaped_origin=origin,
     )
-    singles = [RewardModelWrapper(GenericTextEnv(), rm, mode=mode) for _ in range(n)]
+    singles = [RewardModelWrapper(GenericTextEnv(), rm, mode=mode, shaped_origin=origin) for _ in range(n)]
+    origin_scored = mode == "shaped" and origin == "empty"
     envs.reset(seed=list(range(n)))
+    assert scorer.sizes == ([n] if origin_scored else [])  # every episode's v(0) in one pass
     for i, env in enumerate(singles):
         env.reset(seed=i)
     pending = np.zeros(n, dtype=bool)
@@ -134,8 +162,13 @@ def test_the_vector_wrapper_matches_single_envs_with_one_forward_pass_per_step(r
     for actions in plan:
         calls = scorer.calls
         _, rewards, term, trunc, info = envs.step(actions)
-        needed = ~pending & (np.logical_or(term, trunc) if mode == "terminal" else True)
-        assert scorer.calls - calls == int(needed.any())  # every sub-env that needed a score, in one call
+        done = np.logical_or(term, trunc)
+        needed = ~pending & (done if mode == "terminal" else True)
+        starting = pending | (done if autoreset == AutoresetMode.SAME_STEP else False)
+        # every sub-env that needed a score, and the origins of the episodes that start, in one call
+        assert scorer.calls - calls == int(needed.any() or (origin_scored and starting.any()))
+        if origin_scored:
+            assert scorer.sizes[-1] == needed.sum() + starting.sum()
         assert info["_rm_score"].tolist() == needed.tolist()
         for i, env in enumerate(singles):
             if pending[i]:  # next-step autoreset: this step reset sub-env i
@@ -147,7 +180,6 @@ def test_the_vector_wrapper_matches_single_envs_with_one_forward_pass_per_step(r
             assert info["_rm_score"][i] == ("rm_score" in single_info)
             if (t or tr) and autoreset == AutoresetMode.SAME_STEP:
                 env.reset()
-        done = np.logical_or(term, trunc)
         pending = done if autoreset == AutoresetMode.NEXT_STEP else np.zeros(n, dtype=bool)
     assert max(scorer.sizes) > 1
 
@@ -162,3 +194,15 @@ def test_the_vector_wrapper_handles_partial_resets_when_autoreset_is_disabled(rm
     envs.reset(options={"reset_mask": np.array([True, False])})
     _, rewards, term, _, _ = envs.step(("good", "good"))
     assert rewards[0] == 0.0 and not term[0]
+
+
+def test_a_partial_reset_scores_the_origin_of_the_reset_sub_envs_only(rm):
+    scorer = CountingScorer(rm)
+    envs = VectorRewardModelWrapper(
+        SyncVectorEnv([GenericTextEnv for _ in range(3)], autoreset_mode=AutoresetMode.DISABLED), scorer,
+        mode="shaped",
+    )
+    envs.reset(seed=0)
+    envs.step(("bad", "good", "good"))
+    envs.reset(options={"reset_mask": np.array([True, False, False])})
+    assert scorer.sizes == [3, 3, 1]

@@ -59,8 +59,9 @@ def rm(tmp_path_factory):
 
 
 def wrapper_score(rm, trajectory, normalize="raw") -> float:
-    """RewardModelWrapper's learned return for the same actions: its shaped rewards telescope to the final score."""
-    env = RewardModelWrapper(make_env(), rm, mode="shaped", normalize=normalize)
+    """RewardModelWrapper's learned return for the same actions: from ``v(0) = 0`` its shaped rewards telescope to the
+    final score."""
+    env = RewardModelWrapper(make_env(), rm, mode="shaped", normalize=normalize, shaped_origin="zero")
     env.reset(seed=trajectory.seed)
     return sum(env.step(action)[1] for action in trajectory.actions)
 
