@@ -12,10 +12,8 @@ Modes:
     ``shaped_origin``: ``"empty"`` (default) scores the empty trajectory (the instruction and the first
     observation) at reset, a potential that depends on the task only, so the first step pays what that step
     changed, not the model's offset for the task; ``"zero"`` takes ``v(0) = 0``, so the rewards sum to the
-    terminal reward. Measured on Game of 24 (``benchmarks/shaping.py``, ``benchmarks/rl_sb3.py``, MaskablePPO
-    20k steps, 3 seeds, the small-budget MiniLM model): from ``v(0) = 0`` the first step carried 0.99 of a random
-    episode's shaped reward (0.72 from ``"empty"``) and PPO reached 0.007 ± 0.006 success; from ``"empty"``
-    0.060 ± 0.015 (the sparse env reward: 0.048 ± 0.015).
+    terminal reward. Why ``"empty"`` is the default: ``benchmarks/shaping.py`` and ``benchmarks/rl_sb3.py`` (figures
+    in the README).
 
 Normalisations (applied to the score before the difference): ``raw`` (the logit), ``sigmoid``
 (a probability-like 0..1 value), ``zscore`` (standardised with a running mean and variance of the

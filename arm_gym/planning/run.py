@@ -22,6 +22,7 @@ import numpy as np
 
 from arm_gym.data.explore import existing_keys
 from arm_gym.envs import make_env
+from arm_gym.envs.lazy import LazyEnv
 from arm_gym.envs.synthesis import get_adapter
 from arm_gym.jsonl import JsonlWriter
 from arm_gym.planning.diagnostics import diagnose
@@ -109,20 +110,15 @@ class PlanWorker:
     def __init__(self, env_id: str, *, policy: Policy, scorer: Any, scorer_name: str, config: PlanConfig,
                  split: str, seed: int, env_kwargs: dict[str, Any] | None = None, reflector: Any = None,
                  env: Any = None):
-        self.env_id, self.env_kwargs, self.env = env_id, dict(env_kwargs or {}), env
+        self.envs = LazyEnv(env_id, env_kwargs, env)
         self.policy, self.scorer_name, self.config, self.reflector = policy, scorer_name, config, reflector
         self.scorer = scorer if isinstance(scorer, CachedScorer) else CachedScorer(scorer)
         self.split, self.seed = split, seed
 
-    def __getstate__(self) -> dict[str, Any]:
-        return {**self.__dict__, "env": None}
-
     def __call__(self, items: Iterable[tuple[int, str, str]]) -> Iterator[Trajectory]:
         for i, task, key in items:
-            if self.env is None:
-                self.env = make_env(self.env_id, **self.env_kwargs)
             start = time.perf_counter()
-            result = plan_task(self.env, self.policy, self.scorer, self.config, seed=self.seed + i,
+            result = plan_task(self.envs.get(), self.policy, self.scorer, self.config, seed=self.seed + i,
                                options={"task_id": task, "split": self.split}, reflector=self.reflector)
             record = result.trajectory
             record.meta.update(
@@ -136,9 +132,7 @@ class PlanWorker:
             yield record
 
     def close(self) -> None:
-        if self.env is not None:
-            self.env.close()
-            self.env = None
+        self.envs.close()
 
 
 class CheckpointScorer:

@@ -17,6 +17,7 @@ import numpy as np
 
 from arm_gym.data.triplets import Triplet
 from arm_gym.jsonl import read_jsonl
+from arm_gym.reward.pairs import divergence
 from arm_gym.trajectory import Trajectory
 
 MAX_OBSERVATION_CHARS = 2000
@@ -87,8 +88,9 @@ def _trajectory_item(record: dict[str, Any]) -> tuple[dict[str, Any], Trajectory
 def _triplet_item(record: dict[str, Any]) -> tuple[dict[str, Any], Trajectory, Trajectory]:
     t = Triplet.from_dict(record)
     chosen, rejected = t.chosen_trajectory, t.rejected_trajectory
-    diverge = next((k for k, (a, b) in enumerate(zip(chosen.actions, rejected.actions)) if a != b),
-                   min(len(chosen.actions), len(rejected.actions)))
+    diverge = divergence(chosen, rejected)
+    if diverge is None:  # one is a prefix of the other: they part where the shorter ends
+        diverge = min(len(chosen.steps), len(rejected.steps))
     side = {
         "chosen": {"steps": _steps(chosen), "return": round(t.chosen_return, 4), "won": chosen.won},
         "rejected": {"steps": _steps(rejected), "return": round(t.rejected_return, 4), "won": rejected.won},

@@ -19,6 +19,7 @@ import gymnasium as gym
 
 from arm_gym.data.rollout import play_episode
 from arm_gym.envs import make_env
+from arm_gym.envs.lazy import LazyEnv
 from arm_gym.envs.synthesis import get_adapter
 from arm_gym.policies import EpsilonPolicy, ErrorfulPolicy, LookaheadPolicy, Policy, can_corrupt
 from arm_gym.trajectory import Trajectory
@@ -109,22 +110,16 @@ class FreshEpisodes:
 
     def __init__(self, env_id: str, env_kwargs: dict[str, Any], plan: list[tuple[float, float]], *, policy: str,
                  split: str, seed: int, lookahead: dict[str, int] | None = None, env: gym.Env | None = None):
-        self.env_id, self.env_kwargs, self.plan, self.policy = env_id, env_kwargs, plan, policy
-        self.split, self.seed, self.lookahead, self.env = split, seed, lookahead, env
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {**self.__dict__, "env": None}
+        self.envs, self.plan, self.policy = LazyEnv(env_id, env_kwargs, env), plan, policy
+        self.split, self.seed, self.lookahead = split, seed, lookahead
 
     def __call__(self, jobs: Iterable[tuple[int, str, int]]) -> Iterator[Trajectory]:
         for n, task, k in jobs:
-            if self.env is None:
-                self.env = make_env(self.env_id, **self.env_kwargs)
+            env = self.envs.get()
             epsilon, rate = self.plan[k]
             meta = {"eval_policy": self.policy, "epsilon": epsilon, "error_rate": rate}
-            yield play_episode(self.env, eval_policy(self.env, epsilon, rate, self.lookahead), seed=self.seed + n,
+            yield play_episode(env, eval_policy(env, epsilon, rate, self.lookahead), seed=self.seed + n,
                                options={"task_id": task, "split": self.split}, meta=meta)
 
     def close(self) -> None:
-        if self.env is not None:
-            self.env.close()
-            self.env = None
+        self.envs.close()
