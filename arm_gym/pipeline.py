@@ -34,7 +34,8 @@ BUDGETS: dict[str, dict[str, Any]] = {
 
 @dataclass
 class PipelineSettings:
-    """One run's settings: the budget's, scaled for slow simulators, and the env's own."""
+    """One run's settings: the budget's, scaled for slow simulators, and the env's own (its ``budgets`` entry
+    overrides the budget's figures, e.g. Game of 24's cheap episodes buy more training data)."""
 
     env_id: str
     budget: str = "small"
@@ -65,6 +66,7 @@ class PipelineSettings:
         for key, floor in (("episodes", 20), ("eval_tasks", 3), ("plan_tasks", 3)):
             plan[key] = max(min(floor, plan[key]), int(plan[key] * scale))
         plan["max_tokens"] = max(plan["max_tokens"], int(env.get("max_tokens", 0)))  # long pages, a longer window
+        plan.update(env.get("budgets", {}).get(budget, {}))  # the env's own figures for this budget
         settings = cls(env_id=env_id, budget=budget, seed=seed, env_kwargs=dict(env.get("env_kwargs", {})),
                        lookahead=dict(env.get("lookahead", {"candidates": 16, "rollouts": 2})), **plan)
         for key, value in overrides.items():

@@ -31,6 +31,9 @@ def test_quickstart_runs_every_stage_and_reuses_them(tmp_path, capsys):
 def test_settings_come_from_the_budget_and_the_env_registration():
     game24 = PipelineSettings.for_env("ARM-Game24-v0", "small")
     assert game24.env_kwargs == {"check_arithmetic": False} and game24.lookahead["candidates"] == 64
+    assert (game24.episodes, game24.max_pairs, game24.max_tokens) == (1500, 4000, 160)  # the env's own figures
+    assert PipelineSettings.for_env("ARM-Game24-v0", "ci").episodes == 40  # only for the budgets it names
+    assert PipelineSettings.for_env("ARM-WebShop-v0", "small").episodes == 300
     world = PipelineSettings.for_env("ARM-ScienceWorld-v0", "small")
     assert world.episodes == 75 and world.env_kwargs == {}  # a quarter of the budget for a slow simulator
     assert PipelineSettings.for_env("tests.testing_env:GenericTextEnv", "ci").env_kwargs == {}

@@ -41,7 +41,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--negatives", choices=("env", "llm", "both"), default="env", help="negative sources (default: env)"
     )
-    parser.add_argument("--max-negatives", type=int, default=4, help="env-grounded negatives per intent (default: 4)")
+    parser.add_argument("--max-negatives", type=int, default=None,
+                        help="env-grounded negatives per intent (default: the env's own, 4 for most; 7 for Game of 24)")
     parser.add_argument(
         "--sources",
         default="relabel,original",

@@ -34,7 +34,7 @@ from arm_gym.data.dataset import content_key
 from arm_gym.data.intents import LLMIntentSynthesizer
 from arm_gym.data.negatives import LLMNegativeProposer, check_triplet, env_negatives
 from arm_gym.data.triplets import Triplet
-from arm_gym.envs import make_env
+from arm_gym.envs import make_env, pipeline_settings
 from arm_gym.envs.synthesis import Candidate, Intent, get_adapter, replay_actions
 from arm_gym.jsonl import JsonlWriter, read_jsonl
 from arm_gym.trajectory import Trajectory, load_trajectories
@@ -128,7 +128,8 @@ class Synthesizer:
         intent: ``"env"`` or ``"llm"`` (then ``llm`` is needed).
         negatives: ``"env"``, ``"llm"`` or ``"both"``.
         llm: an :class:`arm_gym.llm.base.LLM` for the LLM sources.
-        max_negatives: env-grounded negatives per intent.
+        max_negatives: env-grounded negatives per intent (``None``: the env's ``max_negatives`` pipeline setting,
+            4 unless it names more kinds; Game of 24 without arithmetic checks has seven).
         sources: which intents to build: ``("relabel", "original")`` by default.
         env_kwargs: ``gym.make`` kwargs for the replay envs.
         seed: seeds the negative samplers (per trajectory, so results do not depend on order).
@@ -141,7 +142,7 @@ class Synthesizer:
         intent: str = "env",
         negatives: str = "env",
         llm: Any | None = None,
-        max_negatives: int = 4,
+        max_negatives: int | None = None,
         sources: Sequence[str] = ("relabel", "original"),
         env_kwargs: dict[str, Any] | None = None,
         seed: int = 0,
@@ -171,6 +172,12 @@ class Synthesizer:
         return (
             f"intent={self.intent},negatives={self.negatives},max={self.max_negatives},sources={'+'.join(self.sources)}"
         )
+
+    def negatives_per_intent(self, env_id: str) -> int:
+        """``max_negatives``, or the env's own setting when it is ``None``."""
+        if self.max_negatives is not None:
+            return self.max_negatives
+        return int(pipeline_settings(env_id).get("max_negatives", 4))
 
     def env(self, env_id: str) -> Any:
         if env_id not in self._envs:
@@ -255,7 +262,7 @@ class Synthesizer:
             candidates = list(extra)
             if self.negatives in ("env", "both"):
                 candidates += env_negatives(
-                    env, intent, positive_actions, others, rng, max_negatives=self.max_negatives
+                    env, intent, positive_actions, others, rng, max_negatives=self.negatives_per_intent(trajectory.env_id)
                 )
             if self.negative_llm is not None:
                 candidates += self.negative_llm.propose([(intent, positive)])[0]

@@ -21,8 +21,9 @@ class ArmEnvSpec:
 
     ``pipeline`` holds the env's settings for the ARMAP pipeline (``arm-gym quickstart``, the benchmarks):
     ``env_kwargs`` of the setting reward models are trained and judged in (Game of 24: unchecked arithmetic, as
-    ARMAP scores it), the evaluation ``lookahead`` policy's search width, and a budget ``scale`` for slow
-    simulators.
+    ARMAP scores it), the evaluation ``lookahead`` policy's search width, a budget ``scale`` for slow
+    simulators, the reward model's ``max_tokens``, the ``max_negatives`` synthesized per intent, and ``budgets``:
+    per budget name, figures that replace the budget's own (:class:`arm_gym.pipeline.PipelineSettings`).
     """
 
     id: str
@@ -39,7 +40,10 @@ ENV_SPECS: tuple[ArmEnvSpec, ...] = (
         "arm_gym.envs.game24:Game24Env",
         "Game of 24: combine four numbers two at a time with + - * / to reach 24 (ToT/ARMAP formulation).",
         max_episode_steps=10,
-        pipeline={"env_kwargs": {"check_arithmetic": False}, "lookahead": {"candidates": 64, "rollouts": 16}},
+        pipeline={"env_kwargs": {"check_arithmetic": False}, "lookahead": {"candidates": 64, "rollouts": 16},
+                  "max_negatives": 7, "max_tokens": 160,
+                  # checking each step's arithmetic is learned from thousands of pairs; episodes cost microseconds
+                  "budgets": {"small": {"episodes": 1500, "max_pairs": 4000}, "full": {"episodes": 5000}}},
     ),
     ArmEnvSpec(
         "ARM-WebShop-v0",

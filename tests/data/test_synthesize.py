@@ -51,13 +51,20 @@ def test_game24_triplets_are_checked_and_auditable(game24_trajectories, tmp_path
         assert "chosen" not in t.to_dict() and "rejected" not in t.to_dict()  # text is rendered by the reward layer
         assert t.task_id in t.prompt
     kinds = {t.meta["negative_kind"] for t in triplets}
-    assert {"miss_24", "stop_short", "explored"} <= kinds
+    assert {"dead_end", "miss_24", "stop_short", "explored"} <= kinds
     assert len({content_key(t) for t in triplets}) == len(triplets)
     assert len({t.meta["key"] for t in triplets}) == len(triplets)
     # every failed explored trajectory appears as the negative against the solver's path
     failed = [t for t in load_trajectories(game24_trajectories) if not t.won]
     self_negatives = {t.meta["source_key"] for t in triplets if t.meta.get("negative_note") == "self"}
     assert self_negatives == {trajectory_key(t) for t in failed}
+
+
+def test_negatives_per_intent_default_to_the_envs_own_setting():
+    assert Synthesizer().negatives_per_intent("ARM-Game24-v0") == 7  # its own kinds and the three generic ones
+    assert Synthesizer().negatives_per_intent("ARM-WebShop-v0") == 4
+    assert Synthesizer().negatives_per_intent("NotArm-v0") == 4
+    assert Synthesizer(max_negatives=2).negatives_per_intent("ARM-Game24-v0") == 2
 
 
 def test_rerun_and_crash_recovery_match_an_uninterrupted_run(game24_trajectories, tmp_path):

@@ -1,5 +1,5 @@
-"""The Game of 24's synthesis adapter: the solver as expert, ``miss_24`` and ``false_24`` negatives, its examples,
-and arithmetic mistakes for error-making evaluation policies."""
+"""The Game of 24's synthesis adapter: the solver as expert; ``miss_24``, ``false_24``, ``wrong_step`` and
+``false_claim`` negatives; its examples; and arithmetic mistakes for error-making evaluation policies."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import gymnasium as gym
 import numpy as np
 
 from arm_gym.envs.game24.env import parse_step
-from arm_gym.envs.game24.puzzles import TARGET, apply, fmt, parse_numbers, solve
+from arm_gym.envs.game24.puzzles import TARGET, apply, count_solutions, fmt, moves, parse_numbers, solve
 from arm_gym.envs.synthesis import Candidate, Intent, SynthesisAdapter
 from arm_gym.trajectory import Trajectory
 
@@ -87,11 +87,20 @@ def wrong_step(action: str, last: bool, rng: np.random.Generator) -> str | None:
             return f"{fmt(a)} {op} {fmt(b)} = 24"
         others = [o for o in "+-*/" if o != op and apply(a, o, b) not in (None, TARGET)]
         return f"{fmt(a)} {others[int(rng.integers(len(others)))]} {fmt(b)} = 24" if others else None
-    wrong = {true + d for d in (-2, -1, 1, 2)} | {apply(a, o, b) for o in "+-*/" if o != op}
-    wrong = sorted(w for w in wrong if w is not None and w != true and (w >= 0 or true < 0))
+    wrong = wrong_results(a, op, b)
     if not wrong:
         return None
-    return f"{fmt(a)} {op} {fmt(b)} = {fmt(Fraction(wrong[int(rng.integers(len(wrong)))]))}"
+    return f"{fmt(a)} {op} {fmt(b)} = {fmt(wrong[int(rng.integers(len(wrong)))])}"
+
+
+def wrong_results(a: Fraction, op: str, b: Fraction) -> list[Fraction]:
+    """Plausible wrong results of ``a op b``: off by one or two, or another operation's result (not negative
+    unless the true result is)."""
+    true = apply(a, op, b)
+    if true is None:
+        return []
+    wrong = {true + d for d in (-2, -1, 1, 2)} | {apply(a, o, b) for o in "+-*/" if o != op}
+    return sorted(Fraction(w) for w in wrong if w is not None and w != true and (w >= 0 or true < 0))
 
 
 def false_24(positive_actions: Sequence[str]) -> list[Candidate]:
@@ -111,9 +120,101 @@ def false_24(positive_actions: Sequence[str]) -> list[Candidate]:
     return []
 
 
+def _state_after(numbers: Sequence[int | Fraction], actions: Sequence[str]) -> tuple[Fraction, ...] | None:
+    """The numbers left after ``actions`` taken at face value (stated results), or ``None`` if one is not a step
+    on the numbers then left."""
+    state = sorted(Fraction(x) for x in numbers)
+    for action in actions:
+        try:
+            step = parse_step(action)
+        except ValueError:
+            return None
+        if step is None:
+            return None
+        a, _, b, c = step
+        for x in (a, b):
+            if x not in state:
+                return None
+            state.remove(x)
+        state = sorted([*state, c])
+    return tuple(state)
+
+
+def wrong_step_negative(
+    numbers: Sequence[int], positive_actions: Sequence[str], rng: np.random.Generator
+) -> list[Candidate]:
+    """Without arithmetic checks: one intermediate step of the positive with a wrong stated result
+    (:func:`wrong_step`), then a correct path to 24 from the numbers as stated. Every step but one is right and
+    the last says 24: only checking each step's arithmetic tells it from a solution."""
+    options = []
+    for k in range(len(positive_actions) - 1):
+        try:
+            step = parse_step(positive_actions[k])
+        except ValueError:
+            return []
+        if step is None:
+            return []
+        a, op, b, _ = step
+        for value in wrong_results(a, op, b):
+            prefix = [*positive_actions[:k], f"{fmt(a)} {op} {fmt(b)} = {fmt(value)}"]
+            state = _state_after(numbers, prefix)
+            rest = solve(state) if state else None
+            if rest:
+                options.append([*prefix, *rest])
+    if not options:
+        return []
+    return [Candidate("wrong_step", options[int(rng.integers(len(options)))])]
+
+
+def false_claim(numbers: Sequence[int], positive_actions: Sequence[str], rng: np.random.Generator) -> list[Candidate]:
+    """Without arithmetic checks: a start of the positive, correct steps of its own, then a last step that claims
+    24 where its true result is not (two numbers left that no operation brings to 24, or the wrong one)."""
+    if not positive_actions:
+        return []
+    keep = int(rng.integers(len(positive_actions)))
+    actions = list(positive_actions[:keep])
+    state = _state_after(numbers, actions)
+    if state is None:
+        return []
+    while len(state) > 2:
+        options = moves(state)
+        move = options[int(rng.integers(len(options)))]
+        actions.append(move.text)
+        state = move.next_state
+    wrong = [m for m in moves(state) if m.result != TARGET]
+    if len(state) != 2 or not wrong:
+        return []
+    move = wrong[int(rng.integers(len(wrong)))]
+    return [Candidate("false_claim", [*actions, f"{fmt(move.left)} {move.op} {fmt(move.right)} = 24"])]
+
+
+def dead_end(numbers: Sequence[int], positive_actions: Sequence[str], rng: np.random.Generator) -> list[Candidate]:
+    """A start of the positive, then a correct step after which no sequence reaches 24 (the solver checks), then
+    correct steps to the end. Unlike ``miss_24`` it goes wrong before the last step, so its prefixes teach a
+    reward model which partial trajectories are already lost (what a shaped reward pays for)."""
+    for k in rng.permutation(max(0, len(positive_actions) - 1)):
+        state = _state_after(numbers, positive_actions[:k])
+        lost = [m for m in moves(state)] if state else []
+        lost = [m for m in lost if not count_solutions(m.next_state)]
+        if not lost:
+            continue
+        move = lost[int(rng.integers(len(lost)))]
+        actions, state = [*positive_actions[:k], move.text], move.next_state
+        while len(state) > 1:
+            options = moves(state)
+            move = options[int(rng.integers(len(options)))]
+            actions.append(move.text)
+            state = move.next_state
+        return [Candidate("dead_end", actions)]
+    return []
+
+
 class Game24Synthesis(SynthesisAdapter):
     """Game of 24: the solver is the expert; a different last combination is ``miss_24``; with
-    ``check_arithmetic=False`` the expert's last step with a wrong operation that still claims 24 is ``false_24``."""
+    ``check_arithmetic=False`` three kinds of arithmetic mistake: the expert's last step with a wrong operation that
+    still claims 24 (``false_24``), a wrong intermediate result followed by a correct finish (``wrong_step``), and
+    a last step that claims 24 after a start of its own (``false_claim``); with or without checks, a step before
+    the last after which 24 cannot be reached (``dead_end``)."""
 
     intent_examples = INTENT_EXAMPLES
     negative_examples = NEGATIVE_EXAMPLES
@@ -129,9 +230,14 @@ class Game24Synthesis(SynthesisAdapter):
     def negatives(
         self, env: gym.Env, intent: Intent, positive_actions: Sequence[str], rng: np.random.Generator
     ) -> list[list[Candidate]]:
-        if getattr(env.unwrapped, "check_arithmetic", True):
+        try:
+            numbers = parse_numbers(intent.task_id)
+        except ValueError:
             return []
-        return [false_24(positive_actions)]
+        if getattr(env.unwrapped, "check_arithmetic", True):
+            return [dead_end(numbers, positive_actions, rng)]
+        return [false_24(positive_actions), wrong_step_negative(numbers, positive_actions, rng),
+                false_claim(numbers, positive_actions, rng), dead_end(numbers, positive_actions, rng)]
 
     def intent_names_task(self, text: str, grounded: Intent) -> bool:
         """Every number of the puzzle is named (as often as it occurs)."""

@@ -1,4 +1,5 @@
-"""The Game of 24's synthesis adapter: the solver as expert, false claims of 24, its intent guard and outcome claim."""
+"""The Game of 24's synthesis adapter: the solver as expert, its arithmetic-mistake negatives, its intent guard and
+outcome claim."""
 
 from __future__ import annotations
 
@@ -6,7 +7,16 @@ import numpy as np
 
 from arm_gym.data.negatives import check_triplet, env_negatives
 from arm_gym.envs import make_env
-from arm_gym.envs.game24.synthesis import Game24Synthesis, false_24
+from arm_gym.envs.game24.env import parse_step
+from arm_gym.envs.game24.puzzles import apply, count_solutions, parse_numbers
+from arm_gym.envs.game24.synthesis import (
+    Game24Synthesis,
+    _state_after,
+    dead_end,
+    false_24,
+    false_claim,
+    wrong_step_negative,
+)
 from arm_gym.envs.synthesis import Intent, replay_actions
 from arm_gym.trajectory import Step, Trajectory
 
@@ -46,6 +56,65 @@ def test_false_24_reads_like_a_solution_and_fails_only_without_arithmetic_checks
     finally:
         checked.close()
         unchecked.close()
+
+
+def wrong_steps(actions: list[str]) -> list[int]:
+    """Indices of the steps whose stated result is not their true result."""
+    return [i for i, a in enumerate(actions) if apply(*parse_step(a)[:3]) != parse_step(a)[3]]
+
+
+def test_a_wrong_step_is_one_false_intermediate_result_then_a_correct_finish():
+    env = make_env("ARM-Game24-v0", check_arithmetic=False)
+    try:
+        good = ADAPTER.expert_actions(env, intent())
+        seen = set()
+        for seed in range(20):
+            (cand,) = wrong_step_negative((4, 6, 8, 8), good, np.random.default_rng(seed))
+            assert cand.kind == "wrong_step" and len(cand.actions) == len(good)
+            (k,) = wrong_steps(cand.actions)  # exactly one mistake, never the last step
+            assert k < len(cand.actions) - 1 and cand.actions[:k] == good[:k]
+            negative = replay_actions(env, intent(), cand.actions)
+            assert negative.steps[-1].observation.endswith("(left: 24). The game is over.")  # reads as solved
+            assert negative.env_return == 0.0 and check_triplet(env, intent(), good, cand.actions).passed
+            seen.add(tuple(cand.actions))
+        assert len(seen) > 3  # the seed picks among many wrong results
+        assert wrong_step_negative((4, 6, 8, 8), good[-1:], np.random.default_rng(0)) == []  # no intermediate step
+    finally:
+        env.close()
+
+
+def test_a_false_claim_ends_on_two_numbers_that_do_not_make_24_claimed_as_24():
+    env = make_env("ARM-Game24-v0", check_arithmetic=False)
+    try:
+        good = ADAPTER.expert_actions(env, intent())
+        for seed in range(20):
+            (cand,) = false_claim((4, 6, 8, 8), good, np.random.default_rng(seed))
+            assert cand.kind == "false_claim" and cand.actions[-1].endswith("= 24")
+            assert wrong_steps(cand.actions) == [len(cand.actions) - 1]  # only the claim is wrong
+            negative = replay_actions(env, intent(), cand.actions)
+            assert negative.steps[-1].observation.endswith("(left: 24). The game is over.") and not negative.won
+        kinds = {c.kind for c in env_negatives(env, intent(), good, [], np.random.default_rng(0), max_negatives=7)}
+        assert {"false_24", "wrong_step", "false_claim", "dead_end", "stop_short", "miss_24"} <= kinds
+    finally:
+        env.close()
+
+
+def test_a_dead_end_goes_wrong_before_the_last_step_with_correct_arithmetic():
+    for checks in (True, False):
+        env = make_env("ARM-Game24-v0", check_arithmetic=checks)
+        try:
+            good = ADAPTER.expert_actions(env, intent())
+            for seed in range(10):
+                (cand,) = dead_end(parse_numbers(PUZZLE), good, np.random.default_rng(seed))
+                d = next(i for i, (a, b) in enumerate(zip(good, cand.actions)) if a != b)
+                assert d < len(good) - 1 and wrong_steps(cand.actions) == []
+                assert count_solutions(_state_after(parse_numbers(PUZZLE), cand.actions[: d + 1])) == 0
+                assert count_solutions(_state_after(parse_numbers(PUZZLE), good[: d + 1])) > 0
+                assert check_triplet(env, intent(), good, cand.actions).passed
+            kinds = {c.kind for c in env_negatives(env, intent(), good, [], np.random.default_rng(0), max_negatives=7)}
+            assert "dead_end" in kinds and ("false_claim" in kinds) is not checks
+        finally:
+            env.close()
 
 
 def test_an_llm_intent_must_name_every_number():
