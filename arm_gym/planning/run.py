@@ -153,6 +153,13 @@ class CheckpointScorer:
         self.checkpoint, self.device, self.precision = str(checkpoint), device, precision
         self._model: Any = None
 
+    @property
+    def identity(self) -> str | None:
+        """Which trained model the checkpoint holds (read from its metadata, not its weights)."""
+        from arm_gym.reward.model import checkpoint_identity
+
+        return checkpoint_identity(self.checkpoint)
+
     def load(self) -> Any:
         """The :class:`~arm_gym.reward.model.RewardModel`, loaded in this process on the first call."""
         if self._model is None:
@@ -193,6 +200,9 @@ def run_plans(
     from tqdm.auto import tqdm
 
     settings = {"config": asdict(config), "env_kwargs": env_kwargs or {}, "policy": policy.name, "scorer": scorer_name}
+    identity = getattr(scorer, "identity", None)
+    if identity:  # a retrained checkpoint at the same path plans anew instead of reusing the old model's answers
+        settings["scorer_identity"] = identity
     tag = hashlib.sha1(json.dumps(settings, sort_keys=True, default=str).encode()).hexdigest()[:10]
     done = existing_keys(out, key_field="plan_key")
     env = make_env(env_id, **(env_kwargs or {}))

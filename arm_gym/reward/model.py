@@ -258,6 +258,11 @@ class RewardModel:
         """Render one pair exactly as this model was trained on it."""
         return self.render_config.render(instruction, trajectory, self.tokenizer, **kwargs)
 
+    @property
+    def identity(self) -> str | None:
+        """Which training made this model (:func:`metadata_identity`); planners key their saved answers by it."""
+        return metadata_identity(self.metadata)
+
     def score(self, pairs: Sequence[Pair]) -> np.ndarray:
         """Scores (float32 logits) of ``(instruction, trajectory)`` pairs, in input order."""
         texts = [self.render(instruction, trajectory) for instruction, trajectory in pairs]
@@ -365,6 +370,22 @@ def load_backbone(backbone: str | os.PathLike | None = None) -> tuple[Any, Any]:
     if model.config.pad_token_id is None:
         model.config.pad_token_id = tokenizer.pad_token_id
     return model, tokenizer
+
+
+def metadata_identity(metadata: dict[str, Any]) -> str | None:
+    """Which training made a checkpoint: its training-data hash and save time, or ``None`` when unrecorded."""
+    if not metadata.get("saved_at"):
+        return None
+    return f"{metadata.get('train_data_sha256')}@{metadata['saved_at']}"
+
+
+def checkpoint_identity(path: str | os.PathLike) -> str | None:
+    """:func:`metadata_identity` of a local checkpoint folder, read without loading the weights."""
+    meta_file = Path(path) / METADATA_FILE
+    try:
+        return metadata_identity(json.loads(meta_file.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return None
 
 
 def write_metadata(path: str | os.PathLike, metadata: dict[str, Any], render: RenderConfig) -> Path:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import json
 import pickle
+import shutil
 import sys
 
 import pytest
@@ -11,7 +13,9 @@ import pytest
 from arm_gym.cli import main
 from arm_gym.commands.common import build_llm
 from arm_gym.commands.plan import ProcessLLM, parse_target
+from arm_gym.reward.model import METADATA_FILE
 from arm_gym.trajectory import load_trajectories
+from tests.reward.tiny_model import trained_checkpoint
 
 
 def test_plan_writes_answers_with_their_scores_and_resumes(tmp_path, capsys):
@@ -28,6 +32,21 @@ def test_plan_writes_answers_with_their_scores_and_resumes(tmp_path, capsys):
         assert p.meta["planner"] == "best-of-n" and p.meta["candidates"] == 8
         assert p.meta["score"] == max(p.meta["candidate_scores"]) == p.env_return  # the oracle picks the best return
         assert p.meta["best_possible"] == max(p.meta["candidate_returns"])
+
+
+def test_a_retrained_checkpoint_at_the_same_path_plans_anew(tmp_path, tmp_path_factory, capsys):
+    checkpoint = tmp_path / "rm"
+    shutil.copytree(trained_checkpoint(tmp_path_factory.getbasetemp())[0], checkpoint)
+    out = tmp_path / "plans.jsonl"
+    args = ["plan", "ARM-Game24-v0", "--planner", "best-of-n", "--n", "3", "--scorer", f"rm:{checkpoint}",
+            "--tasks", "2", "--out", str(out), "--device", "cpu", "--no-progress"]
+    assert main(args) == 0 and "2 tasks planned (0 already in the file)" in capsys.readouterr().out
+    assert main(args) == 0 and "0 tasks planned (2 already in the file)" in capsys.readouterr().out
+    meta = json.loads((checkpoint / METADATA_FILE).read_text())
+    meta["saved_at"] = "2099-01-01T00:00:00+00:00"  # what a re-run of train-rm into the same folder changes
+    (checkpoint / METADATA_FILE).write_text(json.dumps(meta))
+    assert main(args) == 0 and "2 tasks planned (0 already in the file)" in capsys.readouterr().out
+    assert len({p.meta["plan_key"] for p in load_trajectories(out)}) == 4
 
 
 def test_plan_mcts_with_a_baseline_scorer_and_a_target(tmp_path, capsys):
