@@ -53,15 +53,21 @@ NEGATIVE_EXAMPLES: tuple[tuple[str, str, str], ...] = (
 )
 
 
+def read_step(action: str) -> tuple[Fraction, str, Fraction, Fraction] | None:
+    """``(a, op, b, stated result)`` of a step action; ``None`` for anything else (an answer, a number that
+    cannot be read)."""
+    try:
+        return parse_step(action)
+    except ValueError:
+        return None
+
+
 def is_last_step(info: Mapping[str, Any]) -> bool:
     """Whether the next step ends the game: every admissible step combines the same two numbers (two numbers
     left). Three equal numbers look the same; a claim of 24 there is a wrong intermediate step, still a mistake."""
     pairs = set()
     for text in info.get("admissible_actions") or ():
-        try:
-            step = parse_step(str(text))
-        except ValueError:
-            return False
+        step = read_step(str(text))
         if step is None:
             return False
         pairs.add(tuple(sorted((step[0], step[2]))))
@@ -72,10 +78,7 @@ def wrong_step(action: str, last: bool, rng: np.random.Generator) -> str | None:
     """``action`` (a step ``a op b = c``) with a wrong stated result: on the last step a false claim of 24
     (another operation where the true result is 24), otherwise a near miss (off by one or two) or the result
     of another operation. ``None`` when ``action`` is not a step."""
-    try:
-        step = parse_step(action)
-    except ValueError:
-        return None
+    step = read_step(action)
     if step is None:
         return None
     a, op, b, _ = step
@@ -106,10 +109,7 @@ def wrong_results(a: Fraction, op: str, b: Fraction) -> list[Fraction]:
 def false_24(positive_actions: Sequence[str]) -> list[Candidate]:
     """Without arithmetic checks: the positive's last step with another operation, still claiming 24.
     It reads like a solution; only the arithmetic says otherwise."""
-    try:
-        step = parse_step(positive_actions[-1]) if positive_actions else None
-    except ValueError:  # a number that cannot be read
-        return []
+    step = read_step(positive_actions[-1]) if positive_actions else None
     if step is None:
         return []
     a, op, b, _ = step
@@ -125,10 +125,7 @@ def _state_after(numbers: Sequence[int | Fraction], actions: Sequence[str]) -> t
     on the numbers then left."""
     state = sorted(Fraction(x) for x in numbers)
     for action in actions:
-        try:
-            step = parse_step(action)
-        except ValueError:
-            return None
+        step = read_step(action)
         if step is None:
             return None
         a, _, b, c = step
@@ -148,10 +145,7 @@ def wrong_step_negative(
     the last says 24: only checking each step's arithmetic tells it from a solution."""
     options = []
     for k in range(len(positive_actions) - 1):
-        try:
-            step = parse_step(positive_actions[k])
-        except ValueError:
-            return []
+        step = read_step(positive_actions[k])
         if step is None:
             return []
         a, op, b, _ = step
@@ -258,8 +252,5 @@ class Game24Synthesis(SynthesisAdapter):
         last = trajectory.steps[-1].action
         if last.strip().lower().startswith("answer"):
             return 1.0
-        try:
-            step = parse_step(last)
-        except ValueError:
-            return 0.0
+        step = read_step(last)
         return 1.0 if step is not None and step[3] == TARGET else 0.0
