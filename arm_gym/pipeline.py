@@ -66,6 +66,7 @@ class PipelineSettings:
         for key, floor in (("episodes", 20), ("eval_tasks", 3), ("plan_tasks", 3)):
             plan[key] = max(min(floor, plan[key]), int(plan[key] * scale))
         plan["max_tokens"] = max(plan["max_tokens"], int(env.get("max_tokens", 0)))  # long pages, a longer window
+        plan["eval_policy"] = str(env.get("eval_policy", "mix"))  # e.g. expert-mix where no cheap policy wins
         plan.update(env.get("budgets", {}).get(budget, {}))  # the env's own figures for this budget
         settings = cls(env_id=env_id, budget=budget, seed=seed, env_kwargs=dict(env.get("env_kwargs", {})),
                        lookahead=dict(env.get("lookahead", {"candidates": 16, "rollouts": 2})), **plan)

@@ -8,11 +8,14 @@ each with a bootstrap 95 % interval over tasks, then the model's margin over the
 better-of-two are refused (n/a, with the reason) when the trajectories hold no win or no loss.
 
 Fresh-trajectory policies (--policy), never the random explorer that made the training data:
-  mix        (default) lookahead mixed with random actions at rates 0, 1/n, ... (below 1), and where the env
-             can make mistakes (Game of 24: wrong results, false claims of 24) half the episodes by an errorful
-             lookahead that corrupts a step with probability --error-rate
-  lookahead  the random-action spread only
-  errorful   the errorful lookahead only
+  mix         (default) lookahead mixed with random actions at rates 0, 1/n, ... (below 1), and where the env
+              can make mistakes (Game of 24: wrong results, false claims of 24) half the episodes by an errorful
+              lookahead that corrupts a step with probability --error-rate
+  lookahead   the random-action spread only
+  errorful    the errorful lookahead only
+  expert-mix  the first 1/n, 2/n, ..., all of the env's expert path (e.g. ScienceWorld's gold sequence), then
+              random actions: wins, partial returns and losses where the lookahead wins nothing (refused
+              for an env whose synthesis adapter has no expert path)
 
 The checkpoint's provenance is checked: a checkpoint trained on another env id or other env kwargs, or on one of
 the evaluation tasks, is refused (--force evaluates anyway, with a warning).
@@ -44,8 +47,7 @@ from arm_gym.commands.common import (
     report_error,
 )
 from arm_gym.jsonl import without_nan
-
-POLICY_CHOICES = ("mix", "lookahead", "errorful")  # arm_gym.reward.fresh.POLICIES (not imported: --help stays fast)
+from arm_gym.reward.fresh import POLICIES
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -61,7 +63,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--trajectories", default=None, help="score these recorded trajectories instead of playing fresh ones")
     parser.add_argument("--tasks", type=int, default=20, help="test tasks to play (default: 20)")
     parser.add_argument("--episodes-per-task", type=int, default=4, help="episodes per task (default: 4)")
-    parser.add_argument("--policy", choices=POLICY_CHOICES, default="mix", help="fresh-trajectory policy (see above)")
+    parser.add_argument("--policy", choices=POLICIES, default="mix", help="fresh-trajectory policy (see above)")
     parser.add_argument("--error-rate", type=float, default=0.3, help="errorful policy: mistakes per step (default: 0.3)")
     parser.add_argument("--lookahead-candidates", type=int, default=16, help="actions the lookahead policy tries per step (default: 16)")
     parser.add_argument("--lookahead-rollouts", type=int, default=2, help="random rollouts per tried action (default: 2)")

@@ -22,7 +22,8 @@ class ArmEnvSpec:
     ``pipeline`` holds the env's settings for the ARMAP pipeline (``arm-gym quickstart``, the benchmarks):
     ``env_kwargs`` of the setting reward models are trained and judged in (Game of 24: unchecked arithmetic, as
     ARMAP scores it), the evaluation ``lookahead`` policy's search width, a budget ``scale`` for slow
-    simulators, the reward model's ``max_tokens``, the ``max_negatives`` synthesized per intent, and ``budgets``:
+    simulators, the reward model's ``max_tokens``, the ``max_negatives`` synthesized per intent, the fresh-episode
+    ``eval_policy`` (ScienceWorld: ``expert-mix``, since no cheap policy scores there), and ``budgets``:
     per budget name, figures that replace the budget's own (:class:`arm_gym.pipeline.PipelineSettings`).
     """
 
@@ -57,7 +58,7 @@ ENV_SPECS: tuple[ArmEnvSpec, ...] = (
         "arm_gym.envs.scienceworld:ScienceWorldEnv",
         "ScienceWorld: 30 elementary-science tasks with train/dev/test variations (needs `scienceworld` and Java 11+).",
         max_episode_steps=100,
-        pipeline={"lookahead": {"candidates": 8, "rollouts": 1}, "scale": 0.25},
+        pipeline={"lookahead": {"candidates": 8, "rollouts": 1}, "scale": 0.25, "eval_policy": "expert-mix"},
     ),
     ArmEnvSpec(
         "ARM-TextWorld-v0",

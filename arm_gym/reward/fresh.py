@@ -4,7 +4,10 @@ Fresh trajectories come from the env's *test* tasks and from policies other than
 the training data (:data:`POLICIES`): ``mix`` (default) plays ``lookahead`` (an env-oracle policy that tries up
 to 16 admissible actions with two random rollouts each) mixed with random actions at rates spread from 0 up to
 below 1, and, where the env's adapter can corrupt actions, half the episodes with :class:`ErrorfulPolicy` over
-the lookahead (a wrong step at ``error_rate`` per step: real mistakes, e.g. a false claim of 24).
+the lookahead (a wrong step at ``error_rate`` per step: real mistakes, e.g. a false claim of 24). Where neither
+wins (ScienceWorld: the lookahead finds no rewarded step), ``expert-mix`` plays the first ``k / n`` of the env's
+expert path (:class:`ExpertPrefixPolicy`, ``k = 1 .. n``) and random actions after it: the full path wins where
+the expert path wins, shorter prefixes keep part of its progress, and the random moves after them may lose it.
 
 Episodes run in this process or on a backend with ``map(worker, items)`` (e.g.
 :class:`arm_gym.distributed.RayBackend`): :class:`FreshEpisodes` is the picklable worker either way.
@@ -13,41 +16,70 @@ Episodes run in this process or on a backend with ``map(worker, items)`` (e.g.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import gymnasium as gym
 
 from arm_gym.data.rollout import play_episode
 from arm_gym.envs import make_env
 from arm_gym.envs.lazy import LazyEnv
-from arm_gym.envs.synthesis import get_adapter
-from arm_gym.policies import EpsilonPolicy, ErrorfulPolicy, LookaheadPolicy, Policy, can_corrupt
+from arm_gym.envs.synthesis import SynthesisAdapter, get_adapter
+from arm_gym.policies import (
+    EpsilonPolicy,
+    ErrorfulPolicy,
+    ExpertPrefixPolicy,
+    LookaheadPolicy,
+    Policy,
+    RandomPolicy,
+    can_corrupt,
+)
 from arm_gym.trajectory import Trajectory
 
-POLICIES = ("mix", "lookahead", "errorful")
+POLICIES = ("mix", "lookahead", "errorful", "expert-mix")
 """Fresh-trajectory policies: ``mix`` (lookahead at spread random-action rates, plus errorful lookahead where the
-env can make mistakes), ``lookahead`` (the spread only), ``errorful`` (errorful lookahead only)."""
+env can make mistakes), ``lookahead`` (the spread only), ``errorful`` (errorful lookahead only), ``expert-mix``
+(expert-path prefixes of spread lengths, random actions after them)."""
+
+
+class PlannedEpisode(NamedTuple):
+    """One episode of a task's plan: the lookahead's random-action rate ``epsilon`` (1: random actions only), its
+    mistakes per step ``error_rate``, and the part of the expert path played first ``expert_share`` (0: none)."""
+
+    epsilon: float
+    error_rate: float = 0.0
+    expert_share: float = 0.0
+
 
 def episode_plan(
-    policy: str, episodes_per_task: int, *, corruptible: bool, error_rate: float
-) -> list[tuple[float, float]]:
-    """``(epsilon, error_rate)`` of each episode of a task under ``policy`` (see :data:`POLICIES`): random-action
-    rates ``k / n`` for ``n`` plain episodes (never 1), errorful episodes at ``error_rate`` with epsilon 0."""
+    policy: str, episodes_per_task: int, *, corruptible: bool, error_rate: float, has_expert: bool = True
+) -> list[PlannedEpisode]:
+    """The :class:`PlannedEpisode` of each episode of a task under ``policy`` (see :data:`POLICIES`): random-action
+    rates ``k / n`` for ``n`` plain episodes (never 1), errorful episodes at ``error_rate`` with epsilon 0;
+    ``expert-mix``: expert shares ``k / n`` for ``k = 1 .. n``, random actions after the prefix."""
     if policy not in POLICIES:
         raise ValueError(f"unknown policy {policy!r}; choose one of {POLICIES}")
     if policy == "errorful" and not corruptible:
         raise ValueError("the 'errorful' policy needs an env whose synthesis adapter can corrupt actions "
                          "(SynthesisAdapter.corrupt_action)")
+    if policy == "expert-mix" and not has_expert:
+        raise ValueError("the 'expert-mix' policy needs an env whose synthesis adapter has an expert path "
+                         "(SynthesisAdapter.expert_actions); without one it would replay the random explorer")
+    if policy == "expert-mix":
+        return [PlannedEpisode(1.0, 0.0, k / episodes_per_task) for k in range(1, episodes_per_task + 1)]
     n_err = {"lookahead": 0, "errorful": episodes_per_task}[policy] if policy != "mix" else (
         episodes_per_task // 2 if corruptible else 0)
     n_plain = episodes_per_task - n_err
-    return [(k / n_plain, 0.0) for k in range(n_plain)] + [(0.0, error_rate)] * n_err
+    return [PlannedEpisode(k / n_plain) for k in range(n_plain)] + [PlannedEpisode(0.0, error_rate)] * n_err
 
 
 def eval_policy(env: gym.Env, epsilon: float, error_rate: float = 0.0,
-                lookahead: dict[str, int] | None = None) -> Policy:
-    """The lookahead policy mixed with random actions at rate ``epsilon``, making mistakes at ``error_rate``."""
-    policy: Policy = EpsilonPolicy(LookaheadPolicy(env, **(lookahead or {})), epsilon)
+                lookahead: dict[str, int] | None = None, expert_share: float = 0.0) -> Policy:
+    """The lookahead policy mixed with random actions at rate ``epsilon`` (1: random actions only), after the
+    first ``expert_share`` of the env's expert path, making mistakes at ``error_rate``."""
+    policy: Policy = (RandomPolicy(fallback_action="") if epsilon >= 1.0 else
+                      EpsilonPolicy(LookaheadPolicy(env, **(lookahead or {})), epsilon))
+    if expert_share > 0:
+        policy = ExpertPrefixPolicy(policy, expert_share, env=env)
     return ErrorfulPolicy(policy, error_rate) if error_rate > 0 else policy
 
 
@@ -84,7 +116,9 @@ def fresh_trajectories(
             raise ValueError(f"{env_id} has no tasks in split {split!r}")
         if task_check is not None:
             task_check(tasks)
-        plan = episode_plan(policy, episodes_per_task, corruptible=can_corrupt(get_adapter(env)), error_rate=error_rate)
+        adapter = get_adapter(env)
+        plan = episode_plan(policy, episodes_per_task, corruptible=can_corrupt(adapter), error_rate=error_rate,
+                            has_expert=type(adapter).expert_actions is not SynthesisAdapter.expert_actions)
     except BaseException:
         env.close()
         raise
@@ -108,7 +142,7 @@ class FreshEpisodes:
     their trajectories. Picklable: the env is made on first use where it runs (each Ray actor makes its own) or
     lent with ``env`` (never pickled), and closed by :meth:`close`."""
 
-    def __init__(self, env_id: str, env_kwargs: dict[str, Any], plan: list[tuple[float, float]], *, policy: str,
+    def __init__(self, env_id: str, env_kwargs: dict[str, Any], plan: list[PlannedEpisode], *, policy: str,
                  split: str, seed: int, lookahead: dict[str, int] | None = None, env: gym.Env | None = None):
         self.envs, self.plan, self.policy = LazyEnv(env_id, env_kwargs, env), plan, policy
         self.split, self.seed, self.lookahead = split, seed, lookahead
@@ -116,9 +150,9 @@ class FreshEpisodes:
     def __call__(self, jobs: Iterable[tuple[int, str, int]]) -> Iterator[Trajectory]:
         for n, task, k in jobs:
             env = self.envs.get()
-            epsilon, rate = self.plan[k]
-            meta = {"eval_policy": self.policy, "epsilon": epsilon, "error_rate": rate}
-            yield play_episode(env, eval_policy(env, epsilon, rate, self.lookahead), seed=self.seed + n,
+            epsilon, rate, share = self.plan[k]
+            meta = {"eval_policy": self.policy, "epsilon": epsilon, "error_rate": rate, "expert_share": share}
+            yield play_episode(env, eval_policy(env, epsilon, rate, self.lookahead, share), seed=self.seed + n,
                                options={"task_id": task, "split": self.split}, meta=meta)
 
     def close(self) -> None:
