@@ -125,10 +125,12 @@ def data_hash(triplets: Sequence[Triplet]) -> str:
 
 def provenance(train_set: Sequence[Triplet], val_set: Sequence[Triplet]) -> dict[str, Any]:
     """What a checkpoint was trained on, for ``eval-rm`` to check: the env ids, the ``gym.make`` kwargs the
-    triplets were synthesized with (``None`` when they differ between triplets) and the task ids of every
+    triplets were synthesized with (``None`` when they differ between triplets; graded and prefix pairs, derived
+    from them, carry none) and the task ids of every
     training trajectory and intent (an evaluation task must not be one of them)."""
     everything = [*train_set, *val_set]
-    kwargs = {json.dumps(t.meta.get("env_kwargs") or {}, sort_keys=True) for t in everything}
+    synthesized = [t for t in everything if not (t.meta.get("graded") or "prefix" in t.meta)]  # not derived pairs
+    kwargs = {json.dumps(t.meta.get("env_kwargs") or {}, sort_keys=True) for t in synthesized}
     tasks = set()
     for t in train_set:
         tasks.update((t.task_id, t.chosen_trajectory.task_id, t.rejected_trajectory.task_id))

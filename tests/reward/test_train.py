@@ -13,6 +13,7 @@ from arm_gym.reward.train import (
     TrainConfig,
     data_hash,
     load_triplets,
+    provenance,
     tokenize_triplets,
     train_reward_model,
 )
@@ -141,6 +142,17 @@ def test_training_with_prefix_pairs_adds_them_to_the_training_set_only(tmp_path_
     assert result.train_data_sha256 != plain.train_data_sha256
     val = load_triplets(tmp_path / "prefix" / VAL_FILE)
     assert len(val) == result.n_val and not any("prefix" in t.meta for t in val)  # validation stays whole
+
+
+def test_provenance_reads_env_kwargs_from_synthesized_triplets_not_derived_pairs():
+    from arm_gym.reward.pairs import graded_pairs, prefix_pairs
+
+    triplets = [dataclasses.replace(t, meta={**t.meta, "env_kwargs": {"hard": True}}) for t in make_triplets(20)]
+    derived = prefix_pairs(triplets) + graded_pairs(triplets)
+    assert derived and all("env_kwargs" not in t.meta for t in derived)
+    assert provenance(triplets + derived, triplets[:2])["env_kwargs"] == {"hard": True}
+    mixed = [*triplets, dataclasses.replace(triplets[0], meta={"env_kwargs": {}})]
+    assert provenance(mixed, [])["env_kwargs"] is None  # synthesized with different settings: cannot be checked
 
 
 def test_bf16_training_keeps_the_head_in_fp32(tmp_path_factory, tmp_path):
