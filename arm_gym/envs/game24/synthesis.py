@@ -1,4 +1,4 @@
-"""The Game of 24's synthesis adapter: the solver as expert; ``miss_24``, ``false_24``, ``wrong_step`` and
+"""The Game of 24's synthesis adapter: the solver as expert; ``miss_24``, ``false_24``, ``wrong_step``, ``dead_end`` and
 ``false_claim`` negatives; its examples; and arithmetic mistakes for error-making evaluation policies."""
 
 from __future__ import annotations
@@ -120,7 +120,7 @@ def false_24(positive_actions: Sequence[str]) -> list[Candidate]:
     return []
 
 
-def _state_after(numbers: Sequence[int | Fraction], actions: Sequence[str]) -> tuple[Fraction, ...] | None:
+def state_after(numbers: Sequence[int | Fraction], actions: Sequence[str]) -> tuple[Fraction, ...] | None:
     """The numbers left after ``actions`` taken at face value (stated results), or ``None`` if one is not a step
     on the numbers then left."""
     state = sorted(Fraction(x) for x in numbers)
@@ -151,7 +151,7 @@ def wrong_step_negative(
         a, op, b, _ = step
         for value in wrong_results(a, op, b):
             prefix = [*positive_actions[:k], f"{fmt(a)} {op} {fmt(b)} = {fmt(value)}"]
-            state = _state_after(numbers, prefix)
+            state = state_after(numbers, prefix)
             rest = solve(state) if state else None
             if rest:
                 options.append([*prefix, *rest])
@@ -167,7 +167,7 @@ def false_claim(numbers: Sequence[int], positive_actions: Sequence[str], rng: np
         return []
     keep = int(rng.integers(len(positive_actions)))
     actions = list(positive_actions[:keep])
-    state = _state_after(numbers, actions)
+    state = state_after(numbers, actions)
     if state is None:
         return []
     while len(state) > 2:
@@ -187,7 +187,7 @@ def dead_end(numbers: Sequence[int], positive_actions: Sequence[str], rng: np.ra
     correct steps to the end. Unlike ``miss_24`` it goes wrong before the last step, so its prefixes teach a
     reward model which partial trajectories are already lost (what a shaped reward pays for)."""
     for k in rng.permutation(max(0, len(positive_actions) - 1)):
-        state = _state_after(numbers, positive_actions[:k])
+        state = state_after(numbers, positive_actions[:k])
         lost = [m for m in moves(state)] if state else []
         lost = [m for m in lost if not count_solutions(m.next_state)]
         if not lost:

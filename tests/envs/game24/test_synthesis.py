@@ -11,7 +11,7 @@ from arm_gym.envs.game24.env import parse_step
 from arm_gym.envs.game24.puzzles import apply, count_solutions, parse_numbers
 from arm_gym.envs.game24.synthesis import (
     Game24Synthesis,
-    _state_after,
+    state_after,
     dead_end,
     false_24,
     false_claim,
@@ -108,8 +108,8 @@ def test_a_dead_end_goes_wrong_before_the_last_step_with_correct_arithmetic():
                 (cand,) = dead_end(parse_numbers(PUZZLE), good, np.random.default_rng(seed))
                 d = next(i for i, (a, b) in enumerate(zip(good, cand.actions)) if a != b)
                 assert d < len(good) - 1 and wrong_steps(cand.actions) == []
-                assert count_solutions(_state_after(parse_numbers(PUZZLE), cand.actions[: d + 1])) == 0
-                assert count_solutions(_state_after(parse_numbers(PUZZLE), good[: d + 1])) > 0
+                assert count_solutions(state_after(parse_numbers(PUZZLE), cand.actions[: d + 1])) == 0
+                assert count_solutions(state_after(parse_numbers(PUZZLE), good[: d + 1])) > 0
                 assert check_triplet(env, intent(), good, cand.actions).passed
             kinds = {c.kind for c in env_negatives(env, intent(), good, [], np.random.default_rng(0), max_negatives=7)}
             assert "dead_end" in kinds and ("false_claim" in kinds) is not checks
