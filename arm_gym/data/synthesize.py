@@ -261,9 +261,8 @@ class Synthesizer:
             others = [t for t in pool if t is not trajectory]
             candidates = list(extra)
             if self.negatives in ("env", "both"):
-                candidates += env_negatives(
-                    env, intent, positive_actions, others, rng, max_negatives=self.negatives_per_intent(trajectory.env_id)
-                )
+                limit = self.negatives_per_intent(trajectory.env_id)
+                candidates += env_negatives(env, intent, positive_actions, others, rng, max_negatives=limit)
             if self.negative_llm is not None:
                 candidates += self.negative_llm.propose([(intent, positive)])[0]
             for index, cand in enumerate(candidates):
