@@ -2,6 +2,7 @@
 
     python benchmarks/rl_sb3.py --envs game24 --seeds 0 1 2 --steps 80000
     python benchmarks/rl_sb3.py --envs game24 coin --rm coin=runs/benchmarks/textworld_small/rm
+    python benchmarks/rl_sb3.py --envs cooking --steps 20000 --name rl_sb3_cooking --out runs/rl_sb3_cooking
     python benchmarks/rl_sb3.py --envs game24 --steps 20000 --settings sparse shaped shaped_zero terminal \
         --rm game24=runs/benchmarks_prefix/game24_small/rm --name rl_sb3_prefix --out runs/rl_sb3_prefix
 
@@ -40,6 +41,9 @@ ENVS: dict[str, dict[str, Any]] = {
     "coin": {"env_id": "ARM-TextWorld-v0", "max_actions": 32, "max_episode_steps": 50,
              "env_kwargs": {"challenges": ["tw-coin_collector"], "levels": {"tw-coin_collector": [5]}},
              "rm": "runs/benchmarks/textworld_small/rm"},
+    "cooking": {"env_id": "ARM-TextWorld-v0", "max_actions": 32, "max_episode_steps": 50,
+                "env_kwargs": {"challenges": ["tw-cooking"], "levels": {"tw-cooking": [2]}},
+                "rm": "runs/benchmarks/textworld_small/rm"},
 }
 SETTINGS: dict[str, tuple[str, str | None, str | None]] = {
     "sparse": ("env", None, None), "shaped": ("rm", "shaped", "empty"), "shaped_zero": ("rm", "shaped", "zero"),
