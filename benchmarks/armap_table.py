@@ -158,7 +158,8 @@ def main() -> int:
     markdown = "\n".join(lines)
     print("\n" + markdown)
     stem = f"armap_table_{args.env.removeprefix('ARM-').removesuffix('-v0').lower()}" + (
-        f"_err{args.error_rate:g}" if args.error_rate > 0 else "")
+        f"_err{args.error_rate:g}" if args.error_rate > 0 else "") + (
+        "" if args.random else "_gemma" if args.gemma else "_llm")  # LLM rows alone do not overwrite the random table
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"{stem}.md").write_text(markdown + "\n")
     (RESULTS / f"{stem}.json").write_text(json.dumps({"env": args.env, "tasks": args.tasks, "table": table,
