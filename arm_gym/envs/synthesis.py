@@ -252,6 +252,12 @@ class SynthesisAdapter:
 _ADAPTERS: dict[type, SynthesisAdapter] = {}
 
 
+def overrides(adapter: SynthesisAdapter, hook: str) -> bool:
+    """Whether an env family's adapter overrides ``hook`` (e.g. ``"expert_actions"``, ``"corrupt_action"``): the
+    generic default knows nothing of the family."""
+    return getattr(type(adapter), hook) is not getattr(SynthesisAdapter, hook)
+
+
 def get_adapter(env: gym.Env | str | type) -> SynthesisAdapter:
     """The synthesis adapter of an env (an instance, a registered id or an env class); the generic
     :class:`SynthesisAdapter` when the env names none. Resolving an id imports the env's module only."""

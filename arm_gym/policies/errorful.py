@@ -13,13 +13,13 @@ from typing import Any
 
 import numpy as np
 
-from arm_gym.envs.synthesis import SynthesisAdapter
+from arm_gym.envs.synthesis import SynthesisAdapter, overrides
 from arm_gym.policies.base import Policy
 
 
 def can_corrupt(adapter: SynthesisAdapter) -> bool:
     """Whether an env family's adapter overrides :meth:`~SynthesisAdapter.corrupt_action` (the default corrupts nothing)."""
-    return type(adapter).corrupt_action is not SynthesisAdapter.corrupt_action
+    return overrides(adapter, "corrupt_action")
 
 
 class ErrorfulPolicy(Policy):

@@ -23,7 +23,7 @@ import gymnasium as gym
 from arm_gym.data.rollout import play_episode
 from arm_gym.envs import make_env
 from arm_gym.envs.lazy import LazyEnv
-from arm_gym.envs.synthesis import SynthesisAdapter, get_adapter
+from arm_gym.envs.synthesis import get_adapter, overrides
 from arm_gym.policies import (
     EpsilonPolicy,
     ErrorfulPolicy,
@@ -118,7 +118,7 @@ def fresh_trajectories(
             task_check(tasks)
         adapter = get_adapter(env)
         plan = episode_plan(policy, episodes_per_task, corruptible=can_corrupt(adapter), error_rate=error_rate,
-                            has_expert=type(adapter).expert_actions is not SynthesisAdapter.expert_actions)
+                            has_expert=overrides(adapter, "expert_actions"))
     except BaseException:
         env.close()
         raise

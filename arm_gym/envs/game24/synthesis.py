@@ -188,8 +188,7 @@ def dead_end(numbers: Sequence[int], positive_actions: Sequence[str], rng: np.ra
     reward model which partial trajectories are already lost (what a shaped reward pays for)."""
     for k in rng.permutation(max(0, len(positive_actions) - 1)):
         state = state_after(numbers, positive_actions[:k])
-        lost = [m for m in moves(state)] if state else []
-        lost = [m for m in lost if not count_solutions(m.next_state)]
+        lost = [m for m in moves(state) if not count_solutions(m.next_state)] if state else []
         if not lost:
             continue
         move = lost[int(rng.integers(len(lost)))]
