@@ -9,10 +9,12 @@ from the side given by ``truncation_side`` (``"left"`` drops the oldest steps an
 recent ones, ARMAP's choice; ``"right"`` keeps the earliest) with a one-line note saying how many
 were left out. A step too long for what is left of the budget is cut inside its text.
 
-Template 2 (the default) writes ``[instruction]`` where an observation repeats the instruction word for word
-(WebShop prints it on every page: about a fifth of a trajectory's tokens), so the budget goes to what changed.
-Template 1, the text of older checkpoints, keeps the repeats; a checkpoint renders with the template it was
-trained on.
+Template 2 writes ``[instruction]`` where an observation repeats the instruction word for word (WebShop prints
+it on every page: about a fifth of a trajectory's tokens), so the budget goes to what changed. Template 3 (the
+default) also writes ``[unchanged]`` for an observation identical to the one before it (WebShop re-prints the whole
+item page after every option click: 100 of 741 steps of its evaluation episodes, ~130 tokens each), so a 512-token
+window holds the item page, the clicks and the purchase together. Template 1, the text of older checkpoints, keeps
+every repeat; a checkpoint renders with the template it was trained on.
 """
 
 from __future__ import annotations
@@ -23,11 +25,12 @@ from typing import Any
 
 from arm_gym.trajectory import Step, Trajectory
 
-TEMPLATE_VERSION = 2
+TEMPLATE_VERSION = 3
 """Bumped whenever the rendered text changes, so a checkpoint can tell which format it was trained on."""
-TEMPLATES = (1, 2)
+TEMPLATES = (1, 2, 3)
 """The templates :func:`render_trajectory` can still write (older checkpoints keep theirs)."""
 INSTRUCTION_MARK = "[instruction]"
+UNCHANGED_MARK = "[unchanged]"
 
 MIN_TOKENS = 32
 """The smallest budget :func:`render_trajectory` accepts (room for a cut instruction and one cut step)."""
@@ -46,8 +49,14 @@ def _steps_of(trajectory: Trajectory | Sequence[Step], initial_observation: str 
     return steps, initial_observation or ""
 
 
-def _step_text(step: Step, instruction: str, template: int) -> str:
-    return f"Action: {step.action}\nObservation: {_observation(step.observation, instruction, template)}"
+def _step_texts(steps: list[Step], initial_observation: str, instruction: str, template: int) -> list[str]:
+    blocks, previous = [], initial_observation
+    for step in steps:
+        same = template >= 3 and step.observation == previous and bool(previous)
+        observation = UNCHANGED_MARK if same else _observation(step.observation, instruction, template)
+        blocks.append(f"Action: {step.action}\nObservation: {observation}")
+        previous = step.observation
+    return blocks
 
 
 def _observation(text: str, instruction: str, template: int) -> str:
@@ -75,7 +84,8 @@ def render_trajectory(
         tokenizer: a Hugging Face tokenizer; needed when ``max_tokens`` is set.
         max_tokens: the budget in tokens, special tokens included (``None``: no limit).
         truncation_side: ``"left"`` keeps the most recent steps, ``"right"`` the earliest.
-        template: the text format (:data:`TEMPLATES`); 2 marks an observation's repeat of the instruction.
+        template: the text format (:data:`TEMPLATES`); 2 marks an observation's repeat of the instruction, 3 also
+            an observation identical to the one before.
     """
     if template not in TEMPLATES:
         raise ValueError(f"unknown render template {template!r}; this arm_gym writes {TEMPLATES}")
@@ -85,7 +95,7 @@ def render_trajectory(
     header = [f"Instruction: {instruction}"]
     if initial_observation:
         header.append(f"Observation: {_observation(initial_observation, instruction, template)}")
-    blocks = [_step_text(s, instruction, template) for s in steps]
+    blocks = _step_texts(steps, initial_observation, instruction, template)
     if max_tokens is None:
         return "\n".join(header + blocks)
     if tokenizer is None:

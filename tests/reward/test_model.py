@@ -15,7 +15,7 @@ from arm_gym.reward.model import (
     check_checkpoint,
     default_backbone_path,
 )
-from arm_gym.reward.render import RenderConfig
+from arm_gym.reward.render import TEMPLATE_VERSION, RenderConfig
 from tests.reward.tiny_model import make_triplets, tiny_backbone
 
 
@@ -30,7 +30,7 @@ def pairs():
     out = []
     for t in triplets:
         out += [(t.prompt, t.chosen_trajectory), (t.prompt, t.rejected_trajectory)]
-    long_steps = [Step(f"wait {i}", "nothing happens " * 8, 0.0) for i in range(40)]
+    long_steps = [Step(f"wait {i}", f"nothing happens {i} " * 8, 0.0) for i in range(40)]
     out.append(("say good 3 times (t1)", Trajectory("E", "t1", "", steps=long_steps)))
     return out
 
@@ -58,8 +58,9 @@ def test_scores_come_back_in_input_order_whatever_the_batching(backbone, pairs):
 
 
 def test_bf16_scores_stay_within_the_stated_tolerance(backbone, pairs):
-    fp32 = RewardModel.from_pretrained(backbone, precision="fp32", device="cpu").score(pairs)
-    bf16 = RewardModel.from_pretrained(backbone, precision="bf16", device="cpu").score(pairs)
+    render = RenderConfig(template=2)  # texts that differ enough for this tiny random backbone to tell apart in bf16
+    fp32 = RewardModel.from_pretrained(backbone, precision="fp32", device="cpu", render=render).score(pairs)
+    bf16 = RewardModel.from_pretrained(backbone, precision="bf16", device="cpu", render=render).score(pairs)
     assert bf16.dtype == np.float32
     assert np.all(np.abs(bf16 - fp32) <= BF16_CPU_TOLERANCE * np.maximum(1.0, np.abs(fp32)))
     assert len(set(bf16.tolist())) == len(set(fp32.tolist()))  # the fp32 head keeps scores from collapsing into ties
@@ -73,7 +74,7 @@ def test_save_then_load_gives_identical_scores_and_metadata(backbone, pairs, tmp
     assert (tmp_path / "ckpt" / "model.safetensors").exists()
     assert not list((tmp_path / "ckpt").glob("*.bin"))
     meta = json.loads((tmp_path / "ckpt" / METADATA_FILE).read_text())
-    assert meta["render"] == {"max_tokens": 96, "truncation_side": "right", "template": 2}
+    assert meta["render"] == {"max_tokens": 96, "truncation_side": "right", "template": TEMPLATE_VERSION}
     assert meta["train_data_sha256"] == "abc123" and meta["backbone"] == "tiny"
     loaded = RewardModel.from_pretrained(tmp_path / "ckpt", precision=precision, device="cpu")
     assert loaded.render_config == RenderConfig(96, "right")

@@ -75,11 +75,25 @@ def test_template_2_marks_the_instruction_an_observation_repeats_and_template_1_
     instruction = "find red shoes under 50 dollars"
     page = f"Instruction: [SEP] {instruction} [SEP] Search"
     traj = Trajectory("E", "t", instruction, initial_observation=page, steps=[Step("search[red shoes]", page, 0.0)])
-    marked = render_trajectory(instruction, traj)
+    marked = render_trajectory(instruction, traj, template=2)
     assert marked.count(instruction) == 1 and marked.count("[instruction]") == 2  # the header keeps it
     assert render_trajectory(instruction, traj, template=1).count(instruction) == 3
     assert RenderConfig(template=1).render(instruction, traj, tokenizer).count(instruction) == 3
     assert render_trajectory("go", [Step("a", "go north, go", 0.0)]) == "Instruction: go\nAction: a\nObservation: go north, go"
+
+
+def test_template_3_marks_an_observation_identical_to_the_one_before(tokenizer):
+    page = "Item page [SEP] color [SEP] red [SEP] blue [SEP] Buy Now"
+    traj = Trajectory("E", "t", "buy shoes", initial_observation="Search", steps=[
+        Step("click[item]", page, 0.0), Step("click[red]", page, 0.0), Step("click[blue]", page, 0.0),
+        Step("click[Buy Now]", "Thank you", 1.0)])
+    text = render_trajectory("buy shoes", traj)
+    assert text.count(page) == 1 and text.count("[unchanged]") == 2
+    assert "Action: click[blue]\nObservation: [unchanged]" in text
+    assert render_trajectory("buy shoes", traj, template=2).count(page) == 3  # older checkpoints keep their text
+    # the first step is compared with the initial observation; an empty observation is never "unchanged"
+    assert render_trajectory("x", [Step("look", "Search", 0.0)], initial_observation="Search").endswith("[unchanged]")
+    assert render_trajectory("x", [Step("a", "", 0.0), Step("b", "", 0.0)]).endswith("Observation: ")
 
 
 def test_bad_arguments_raise():
