@@ -33,14 +33,14 @@ def test_webshop_expert_and_product_negatives(webshop):
         good = expert_positive(intent, webshop)
         positive = replay_actions(webshop, intent, good)
         assert positive.env_return == 1.0
-        for cand in env_negatives(webshop, intent, good, [], rng, max_negatives=6):
+        for cand in env_negatives(webshop, intent, good, [], rng, max_negatives=8):
             seen.add(cand.kind)
             negative = replay_actions(webshop, intent, cand.actions, keep_info=True)
             purchase = negative.meta["final_info"].get("purchase")
             if cand.kind == "stop_short":
                 assert purchase is None and negative.env_return == 0.0
                 continue
-            if cand.kind not in ("near_miss", "over_price", "wrong_option"):
+            if cand.kind not in ("near_miss", "over_price", "wrong_option", "wrong_type"):
                 continue
             product = shop.catalogue[purchase["asin"]]
             # the env's reward is WebShop's score of what the negative bought under the goal
@@ -50,9 +50,11 @@ def test_webshop_expert_and_product_negatives(webshop):
                 assert product.price > goal.price_upper and product.asin != goal.asin
             elif cand.kind == "near_miss":
                 assert product.asin != goal.asin and product.price <= goal.price_upper
+            elif cand.kind == "wrong_type":  # another type sharing the goal's attributes, within the bound
+                assert product.product_type != goal.product_type and product.price <= goal.price_upper
             else:  # an option value the reward's fuzzy match does not take for the goal's
                 assert product.asin == goal.asin and purchase["options"] != goal.options
                 assert scores["num_option_matches"] < len(goal.options)
             result = check_triplet(webshop, intent, positive, cand.actions)
             assert result.passed == (negative.env_return < 1.0)
-    assert {"near_miss", "over_price", "wrong_option", "stop_short"} <= seen
+    assert {"near_miss", "over_price", "wrong_option", "wrong_type", "stop_short"} <= seen
