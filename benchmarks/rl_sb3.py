@@ -16,7 +16,8 @@ a setting whose reward model is missing is skipped and said so. Runs resume from
 Writes ``benchmarks/results/rl_sb3.json`` (settings, per-run summaries and curves, the table),
 ``benchmarks/results/rl_sb3.png`` (env success rate vs env steps, mean over seeds with the min-max band) and prints
 the table: final success rate (mean ± sd over seeds), the env steps at which each setting first reaches the sparse
-reward's final success rate, and env steps/s with and without the reward model in the loop.
+reward's final success rate, the same two for the mean env return (the measure that moves where no run wins, e.g.
+the cooking game's partial scores), and env steps/s with and without the reward model in the loop.
 """
 
 from __future__ import annotations
@@ -95,16 +96,22 @@ def aggregate(runs: list[dict[str, Any]]) -> dict[str, Any]:
     n = min(len(r["curve"]) for r in runs)
     steps = [row["env_steps"] for row in runs[0]["curve"][:n]]
     rates = np.array([[row["success_rate"] for row in r["curve"][:n]] for r in runs])
+    returns = np.array([[row["mean_env_return"] for row in r["curve"][:n]] for r in runs])
     finals = np.array([r["success_rate"] for r in runs])
+    final_returns = np.array([r["mean_env_return"] for r in runs])
     speeds = [r["env_steps_per_s"] for r in runs if r.get("env_steps_per_s")]
     return {"steps": steps, "mean": rates.mean(0).tolist(), "min": rates.min(0).tolist(), "max": rates.max(0).tolist(),
             "final_mean": float(finals.mean()), "final_sd": float(finals.std()), "seeds": len(runs),
+            "return_mean": returns.mean(0).tolist(), "return_min": returns.min(0).tolist(),
+            "return_max": returns.max(0).tolist(), "final_return_mean": float(final_returns.mean()),
+            "final_return_sd": float(final_returns.std()),
             "env_steps_per_s": float(np.mean(speeds)) if speeds else None}
 
 
-def steps_to_reach(curve: dict[str, Any], target: float) -> int | None:
-    """The first env step count at which the mean curve reaches ``target`` (``None``: never)."""
-    for step, value in zip(curve["steps"], curve["mean"]):
+def steps_to_reach(curve: dict[str, Any], target: float, key: str = "mean") -> int | None:
+    """The first env step count at which the mean curve (``key``: ``mean`` success, ``return_mean`` env return)
+    reaches ``target`` (``None``: never)."""
+    for step, value in zip(curve["steps"], curve[key]):
         if value >= target > 0:
             return int(step)
     return None
@@ -116,13 +123,17 @@ def plot(curves: dict[str, dict[str, dict[str, Any]]], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, len(curves), figsize=(5.5 * len(curves), 4), squeeze=False)
-    for ax, (env, by_setting) in zip(axes[0], curves.items()):
-        for setting, c in by_setting.items():
-            ax.plot(c["steps"], c["mean"], label=f"{setting} ({c['seeds']} seeds)")
-            ax.fill_between(c["steps"], c["min"], c["max"], alpha=0.2)
-        ax.set(title=f"MaskablePPO on {ENVS[env]['env_id']}", xlabel="env steps", ylabel="env success rate")
-        ax.legend()
+    fig, axes = plt.subplots(2, len(curves), figsize=(5.5 * len(curves), 7.5), squeeze=False)
+    for col, (env, by_setting) in enumerate(curves.items()):
+        for row, (key, label) in enumerate((("", "env success rate"), ("return_", "mean env return"))):
+            ax = axes[row][col]
+            for setting, c in by_setting.items():
+                if f"{key}mean" not in c:  # a curve saved before returns were aggregated
+                    continue
+                ax.plot(c["steps"], c[f"{key}mean"], label=f"{setting} ({c['seeds']} seeds)")
+                ax.fill_between(c["steps"], c[f"{key}min"], c[f"{key}max"], alpha=0.2)
+            ax.set(title=f"MaskablePPO on {env} ({ENVS[env]['env_id']})", xlabel="env steps", ylabel=label)
+            ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=120)
 
@@ -159,19 +170,27 @@ def main(argv: list[str] | None = None) -> int:
 
     table = []
     for env, by_setting in curves.items():
-        target = by_setting.get("sparse", {}).get("final_mean")
-        sparse_steps = steps_to_reach(by_setting["sparse"], target) if "sparse" in by_setting else None
+        sparse = by_setting.get("sparse")
+        target = sparse["final_mean"] if sparse else None
+        target_return = sparse["final_return_mean"] if sparse else None
+        sparse_steps = steps_to_reach(sparse, target) if sparse else None
+        sparse_return_steps = steps_to_reach(sparse, target_return, "return_mean") if sparse else None
         for setting, c in by_setting.items():
             reach = steps_to_reach(c, target) if target is not None else None
+            reach_return = steps_to_reach(c, target_return, "return_mean") if target_return is not None else None
             table.append({
                 "env": env, "setting": setting, "seeds": c["seeds"], "env_steps": c["steps"][-1] if c["steps"] else 0,
                 "final_success": f"{c['final_mean']:.3f} ± {c['final_sd']:.3f}",
                 "steps_to_sparse_final": reach,
                 "vs_sparse": round(reach / sparse_steps, 2) if reach and sparse_steps else None,
+                "final_return": f"{c['final_return_mean']:.3f} ± {c['final_return_sd']:.3f}",
+                "steps_to_sparse_return": reach_return,
+                "vs_sparse_return": (round(reach_return / sparse_return_steps, 2)
+                                     if reach_return and sparse_return_steps else None),
                 "env_steps_per_s": round(c["env_steps_per_s"], 1) if c["env_steps_per_s"] else None,
             })
     print_table(table, ["env", "setting", "seeds", "env_steps", "final_success", "steps_to_sparse_final", "vs_sparse",
-                        "env_steps_per_s"])
+                        "final_return", "steps_to_sparse_return", "vs_sparse_return", "env_steps_per_s"])
     settings = {"steps": args.steps, "seeds": args.seeds, "num_envs": args.num_envs, "n_steps": args.n_steps,
                 "window": args.window, "envs": {e: ENVS[e] | {"rm": rms.get(e)} for e in args.envs}}
     for run in results["runs"]:
