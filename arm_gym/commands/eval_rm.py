@@ -16,6 +16,10 @@ Fresh-trajectory policies (--policy), never the random explorer that made the tr
   expert-mix  the first 1/n, 2/n, ..., all of the env's expert path (e.g. ScienceWorld's gold sequence), then
               random actions: wins, partial returns and losses where the lookahead wins nothing (refused
               for an env whose synthesis adapter has no expert path)
+  llm         every episode by an LLM agent (a ReAct policy, --llm-mode) on the --llm-* server, sampling at
+              --llm-temperature: its own mistakes, and different episodes of a task. Needs --llm-base-url or
+              --llm-model (or $ARM_GYM_LLM_BASE_URL); plays in this process (not with --backend ray). The
+              LLM judge baseline is added as usual when --llm-base-url or --llm-model is given
 
 The checkpoint's provenance is checked: a checkpoint trained on another env id or other env kwargs, or on one of
 the evaluation tasks, is refused (--force evaluates anyway, with a warning).
@@ -27,13 +31,16 @@ Examples:
     arm-gym eval-rm runs/rm-game24 --env ARM-Game24-v0 --env-kwargs '{"check_arithmetic": false}' --tasks 50
     arm-gym eval-rm runs/rm --env ARM-WebShop-v0 --trajectories test_trajs.jsonl --json eval.json --plot scores.png
     arm-gym eval-rm runs/rm-game24 --env ARM-Game24-v0 --tasks 200 --backend ray --num-workers 8
+    arm-gym eval-rm runs/rm --env ARM-Game24-v0 --policy llm --llm-base-url http://localhost:8080/v1 --llm-temperature 0.7
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import math
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -65,6 +72,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--episodes-per-task", type=int, default=4, help="episodes per task (default: 4)")
     parser.add_argument("--policy", choices=POLICIES, default="mix", help="fresh-trajectory policy (see above)")
     parser.add_argument("--error-rate", type=float, default=0.3, help="errorful policy: mistakes per step (default: 0.3)")
+    parser.add_argument("--llm-temperature", type=float, default=1.0,
+                        help="--policy llm: the LLM agent's sampling temperature (default: 1.0)")
     parser.add_argument("--lookahead-candidates", type=int, default=16, help="actions the lookahead policy tries per step (default: 16)")
     parser.add_argument("--lookahead-rollouts", type=int, default=2, help="random rollouts per tried action (default: 2)")
     parser.add_argument("--split", default="test", help="task split (default: test)")
@@ -85,11 +94,27 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
     add_llm_arguments(parser)
     add_backend_arguments(parser)
-    parser.set_defaults(func=run)
+    parser.set_defaults(func=functools.partial(run, parser=parser))
 
 
-def run(args: argparse.Namespace) -> int:
+def llm_policy_error(args: argparse.Namespace) -> str | None:
+    """Why ``--policy llm`` cannot play fresh episodes with these options (``None`` when it can, or is not asked)."""
+    from arm_gym.llm.openai_compat import BASE_URL_ENV, MODEL_ENV
+
+    if args.policy != "llm" or args.trajectories:
+        return None
+    if not (args.llm_base_url or args.llm_model or any(os.environ.get(v) for v in (BASE_URL_ENV, "OPENAI_BASE_URL",
+                                                                                   MODEL_ENV))):
+        return (f"--policy llm plays the episodes with an LLM agent and needs its server: --llm-base-url URL "
+                f"or ${BASE_URL_ENV} (and --llm-model NAME)")
+    if args.backend != "local":
+        return "--policy llm plays in this process (its LLM client is not sent to Ray workers): use --backend local"
+    return None
+
+
+def run(args: argparse.Namespace, parser: argparse.ArgumentParser | None = None) -> int:
     from arm_gym.jsonl import append_jsonl
+    from arm_gym.policies import LLMPolicy
     from arm_gym.reward.baselines import default_baselines
     from arm_gym.reward.evaluate import (
         check_provenance,
@@ -104,8 +129,18 @@ def run(args: argparse.Namespace) -> int:
     from arm_gym.reward.train import VAL_FILE, load_triplets
     from arm_gym.trajectory import load_trajectories
 
+    error = llm_policy_error(args)
+    if error is not None:
+        if parser is not None:
+            parser.error(error)
+        return report_error("eval-rm", ValueError(error))
+    play_llm = args.policy == "llm" and not args.trajectories
+    judge = bool(args.llm_base_url or args.llm_model)  # the LLM judge baseline, as without --policy llm
     try:
         env_kwargs = parse_json_object(args.env_kwargs, "--env-kwargs")
+        llm = build_llm(args) if (judge or play_llm) else None
+        llm_policy = (LLMPolicy(llm, mode=args.llm_mode, temperature=args.llm_temperature, name="llm")
+                      if play_llm else None)
         model = RewardModel.from_pretrained(args.checkpoint, device=args.device, precision=args.precision)
         warnings = check_provenance(model.metadata, args.env, env_kwargs, force=args.force)
         val_path = Path(args.val) if args.val else Path(args.checkpoint) / VAL_FILE
@@ -125,12 +160,11 @@ def run(args: argparse.Namespace) -> int:
                 error_rate=args.error_rate, split=args.split, seed=args.seed, max_steps=args.max_steps,
                 env_kwargs=env_kwargs, progress=args.progress, task_check=refuse_training_tasks,
                 lookahead={"candidates": args.lookahead_candidates, "rollouts": args.lookahead_rollouts},
-                backend=build_backend(args),
+                backend=build_backend(args), llm_policy=llm_policy,
             )
             if args.save_trajectories:
                 append_jsonl(args.save_trajectories, (t.to_dict() for t in trajectories))
-        llm = build_llm(args) if (args.llm_base_url or args.llm_model) else None
-        baselines = default_baselines(args.env, llm=llm, llm_mode=args.llm_mode)
+        baselines = default_baselines(args.env, llm=llm if judge else None, llm_mode=args.llm_mode)
         results = {"checkpoint": str(args.checkpoint), "env_id": args.env, "env_kwargs": env_kwargs,
                    "split": args.split, "policy": "recorded" if args.trajectories else args.policy,
                    "error_rate": None if args.trajectories else args.error_rate,

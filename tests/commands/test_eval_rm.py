@@ -6,7 +6,8 @@ import pytest
 from arm_gym.cli import main
 from arm_gym.jsonl import append_jsonl
 from arm_gym.reward.model import METADATA_FILE
-from arm_gym.trajectory import Step, Trajectory
+from arm_gym.trajectory import Step, Trajectory, load_trajectories
+from tests.llm.test_openai_compat import ScriptedServer
 from tests.reward.tiny_model import trained_checkpoint
 
 GENERIC = "tests.testing_env:GenericTextEnv"
@@ -33,6 +34,20 @@ def trained(tmp_path_factory):
 def checkpoint(trained, tmp_path_factory):
     provenance = {"env_ids": [GENERIC], "env_kwargs": {"n_tasks": 40}, "train_task_ids": [f"t{i}" for i in range(20)]}
     return with_provenance(trained, tmp_path_factory.mktemp("ckpt") / "rm", provenance)
+
+
+@pytest.fixture
+def scripted():
+    """The scripted OpenAI-style server of tests/llm on 127.0.0.1."""
+    server = ScriptedServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def no_llm_env(monkeypatch):
+    for name in ("ARM_GYM_LLM_BASE_URL", "OPENAI_BASE_URL", "ARM_GYM_LLM_MODEL"):
+        monkeypatch.delenv(name, raising=False)
 
 
 def eval_rm(checkpoint, *extra):
@@ -97,3 +112,34 @@ def test_eval_rm_reports_bad_input(checkpoint, tmp_path, capsys):
     assert "no reward-model checkpoint" in capsys.readouterr().err
     assert main(["eval-rm", str(checkpoint), "--env", "ARM-Nope-v0", "--tasks", "1", "--force"]) == 2
     assert "ARM-Nope" in capsys.readouterr().err
+
+
+def test_eval_rm_plays_fresh_episodes_with_the_llm_policy_and_keeps_the_llm_judge(checkpoint, scripted, tmp_path,
+                                                                               capsys):
+    # 4 tasks x 2 episodes: " good" x3 wins, " bad" loses; then every judge request (in any order) answers "yes"
+    scripted.script = ([("ok", " good")] * 3 + [("ok", " bad")]) * 4 + [("ok", " yes")]
+    out_json, trajs = tmp_path / "eval.json", tmp_path / "trajs.jsonl"
+    assert eval_rm(checkpoint, "--episodes-per-task", "2", "--policy", "llm", "--llm-base-url", scripted.base_url,
+                   "--llm-model", "scripted-model", "--llm-temperature", "0.5", "--json", str(out_json),
+                   "--save-trajectories", str(trajs)) == 0
+    results = json.loads(out_json.read_text())
+    assert results["policy"] == "llm" and results["n_trajectories"] == 8 and "llm_judge" in results["scorers"]
+    played = load_trajectories(trajs)
+    assert [t.actions for t in played] == [["good"] * 3, ["bad"]] * 4  # the server's answers
+    assert all(t.meta["policy"] == "llm" and t.meta["temperature"] == 0.5 for t in played)
+    policy_requests, judge_requests = scripted.requests[:16], scripted.requests[16:]
+    assert len(judge_requests) >= 8 and all(r["path"] == "/v1/completions" for r in scripted.requests)
+    assert all(r["body"]["temperature"] == 0.5 and r["body"]["prompt"].endswith("Action:") for r in policy_requests)
+    assert all(r["body"]["temperature"] == 0.0 for r in judge_requests)
+
+
+def test_eval_rm_refuses_the_llm_policy_without_an_llm_or_on_ray(checkpoint, no_llm_env, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        eval_rm(checkpoint, "--policy", "llm")
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "--policy llm plays the episodes with an LLM agent and needs its server: --llm-base-url" in err
+    assert "usage: arm-gym eval-rm" in err
+    with pytest.raises(SystemExit):
+        eval_rm(checkpoint, "--policy", "llm", "--llm-base-url", "http://127.0.0.1:9/v1", "--backend", "ray")
+    assert "use --backend local" in capsys.readouterr().err
