@@ -51,7 +51,13 @@ ENV_SPECS: tuple[ArmEnvSpec, ...] = (
         "arm_gym.envs.webshop:WebShopEnv",
         "WebShop text-mode shopping (search, click, buy) on a generated 10k-product catalogue or the official data.",
         max_episode_steps=15,
-        pipeline={"lookahead": {"candidates": 16, "rollouts": 2}, "max_tokens": 512},
+        pipeline={"lookahead": {"candidates": 16, "rollouts": 2}, "max_tokens": 512,
+                  # four product negatives (near_miss, over_price, wrong_type, wrong_option) plus room for the
+                  # generic ones that buy nothing (stop_short, explored, deviate)
+                  "max_negatives": 6,
+                  # over 20 tasks the Spearman intervals of "bought anything" and of a scorer that knows every
+                  # sub-score a page shows overlap (benchmarks/webshop_rm_diagnosis.py); episodes cost milliseconds
+                  "budgets": {"small": {"eval_tasks": 50}}},
     ),
     ArmEnvSpec(
         "ARM-ScienceWorld-v0",

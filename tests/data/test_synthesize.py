@@ -62,7 +62,8 @@ def test_game24_triplets_are_checked_and_auditable(game24_trajectories, tmp_path
 
 def test_negatives_per_intent_default_to_the_envs_own_setting():
     assert Synthesizer().negatives_per_intent("ARM-Game24-v0") == 7  # its own kinds and the three generic ones
-    assert Synthesizer().negatives_per_intent("ARM-WebShop-v0") == 4
+    assert Synthesizer().negatives_per_intent("ARM-WebShop-v0") == 6  # four product kinds and room for two generic
+    assert Synthesizer().negatives_per_intent("ARM-TextWorld-v0") == 4
     assert Synthesizer().negatives_per_intent("NotArm-v0") == 4
     assert Synthesizer(max_negatives=2).negatives_per_intent("ARM-Game24-v0") == 2
 
