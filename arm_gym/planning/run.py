@@ -30,7 +30,7 @@ from arm_gym.planning.mcts import mcts
 from arm_gym.planning.reflexion import reflexion
 from arm_gym.planning.result import PlanResult
 from arm_gym.planning.scorers import CachedScorer
-from arm_gym.planning.search import best_of_n, greedy, sampling
+from arm_gym.planning.search import PLANNERS_VERSION, best_of_n, greedy, sampling
 from arm_gym.planning.targets import Target, apply_target
 from arm_gym.policies.base import Policy
 from arm_gym.trajectory import Trajectory
@@ -199,7 +199,8 @@ def run_plans(
     """
     from tqdm.auto import tqdm
 
-    settings = {"config": asdict(config), "env_kwargs": env_kwargs or {}, "policy": policy.name, "scorer": scorer_name}
+    settings = {"config": asdict(config), "env_kwargs": env_kwargs or {}, "policy": policy.name, "scorer": scorer_name,
+                "planners": PLANNERS_VERSION}
     identity = getattr(scorer, "identity", None)
     if identity:  # a retrained checkpoint at the same path plans anew instead of reusing the old model's answers
         settings["scorer_identity"] = identity

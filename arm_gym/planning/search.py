@@ -15,9 +15,23 @@ from arm_gym.policies.base import Policy
 from arm_gym.trajectory import POLICY_STREAM, Trajectory
 
 
+PLANNERS_VERSION = 2
+"""Part of every plan key: bumped when a planner picks differently from the same candidates (2: Best-of-N breaks
+ties at random instead of taking the first), so a rerun plans anew instead of reusing answers picked the old way."""
+
+
 def candidate_rng(seed: int | None, index: int) -> np.random.Generator:
     """The policy generator of candidate ``index`` of the task reset with ``seed`` (distinct per candidate)."""
     return np.random.default_rng([0 if seed is None else seed, POLICY_STREAM, index])
+
+
+def pick_best(scores: list[float], rng: np.random.Generator) -> int:
+    """The index of the highest score (NaN never wins), one of the tied ones drawn with ``rng``."""
+    values = np.asarray(scores, dtype=float)
+    if np.isnan(values).all():
+        return 0
+    top = np.flatnonzero(values == np.nanmax(values))
+    return int(top[0]) if len(top) == 1 else int(rng.choice(top))
 
 
 def _one(env: gym.Env, policy: Policy, seed: int | None, options: dict[str, Any] | None, name: str) -> PlanResult:
@@ -48,7 +62,9 @@ def best_of_n(
     options: dict[str, Any] | None = None,
 ) -> PlanResult:
     """ARMAP-B: ``n`` complete trajectories of the task, each with its own policy generator; the one the scorer
-    rates highest is the answer (ties: the first). ARMAP uses n = 10 on WebShop and ScienceWorld, 100 on Game of 24."""
+    rates highest is the answer. Ties are broken at random from the task's seed (:func:`pick_best`), so a scorer
+    that ties many candidates (a keyword such as "bought anything") gets a fair pick among them, not whichever the
+    policy happened to play first. ARMAP uses n = 10 on WebShop and ScienceWorld, 100 on Game of 24."""
     if n < 1:
         raise ValueError(f"n must be >= 1, not {n}")
     scorer = scorer if isinstance(scorer, CachedScorer) else CachedScorer(scorer)
@@ -57,7 +73,7 @@ def best_of_n(
         play_episode(env, policy, seed=seed, options=options, rng=candidate_rng(seed, i)) for i in range(n)
     ]
     scores = scorer.score([(t.instruction, t) for t in candidates]).tolist()
-    chosen = int(np.argmax(scores))
+    chosen = pick_best(scores, candidate_rng(seed, n))  # stream n: no candidate's
     best = candidates[chosen]
     best.meta["planner"] = "best_of_n"
     steps = sum(len(t.steps) for t in candidates)

@@ -66,6 +66,22 @@ def test_best_of_n_follows_its_scorer_not_the_env():
     assert len(result.trajectory.steps) == min(len(t.steps) for t in result.candidates) == 1
 
 
+def test_best_of_n_breaks_ties_at_random_from_the_tasks_seed():
+    from arm_gym.planning.search import pick_best
+
+    class Flat:  # a keyword scorer that ties every candidate
+        def score(self, pairs):
+            return np.zeros(len(pairs))
+
+    env = make_env(GENERIC, max_episode_steps=6)
+    picks = [best_of_n(env, RandomPolicy(), Flat(), 8, seed=s).chosen for s in range(12)]
+    assert len(set(picks)) > 2  # not always the first candidate
+    assert picks == [best_of_n(env, RandomPolicy(), Flat(), 8, seed=s).chosen for s in range(12)]  # reproducible
+    rng = np.random.default_rng(0)
+    assert pick_best([0.1, 0.9, 0.2], rng) == 1 and pick_best([float("nan"), 0.0], rng) == 1
+    assert pick_best([float("nan")] * 3, rng) == 0
+
+
 def test_mcts_finds_the_win_and_plays_only_admissible_actions():
     env = make_env(GENERIC, max_episode_steps=8)
     result = mcts(env, Junky(), EnvReturnScorer(), iterations=30, seed=0, width=12)
