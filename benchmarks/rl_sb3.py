@@ -2,7 +2,8 @@
 
     python benchmarks/rl_sb3.py --envs game24 --seeds 0 1 2 --steps 80000
     python benchmarks/rl_sb3.py --envs game24 coin --rm coin=runs/benchmarks/textworld_small/rm
-    python benchmarks/rl_sb3.py --envs cooking --steps 20000 --name rl_sb3_cooking --out runs/rl_sb3_cooking
+    python benchmarks/rl_sb3.py --envs cooking --steps 40000 --name rl_sb3_cooking --out runs/rl_sb3_cooking
+    python benchmarks/rl_sb3.py --envs webshop --steps 20000 --name rl_sb3_webshop --out runs/rl_sb3_webshop
     python benchmarks/rl_sb3.py --envs game24 --steps 20000 --settings sparse shaped shaped_zero terminal \
         --rm game24=runs/benchmarks_prefix/game24_small/rm --name rl_sb3_prefix --out runs/rl_sb3_prefix
 
@@ -15,8 +16,8 @@ a setting whose reward model is missing is skipped and said so. Runs resume from
 
 Writes ``benchmarks/results/rl_sb3.json`` (settings, per-run summaries and curves, the table),
 ``benchmarks/results/rl_sb3.png`` (env success rate vs env steps, mean over seeds with the min-max band) and prints
-the table: final success rate (mean ± sd over seeds), the env steps at which each setting first reaches the sparse
-reward's final success rate, the same two for the mean env return (the measure that moves where no run wins, e.g.
+the table: final success rate (mean ± sd over seeds), the env steps from which each setting's mean curve stays at or
+above the sparse reward's final success rate, the same two for the mean env return (the measure that moves where no run wins, e.g.
 the cooking game's partial scores), and env steps/s with and without the reward model in the loop.
 """
 
@@ -45,6 +46,7 @@ ENVS: dict[str, dict[str, Any]] = {
     "cooking": {"env_id": "ARM-TextWorld-v0", "max_actions": 32, "max_episode_steps": 50,
                 "env_kwargs": {"challenges": ["tw-cooking"], "levels": {"tw-cooking": [2]}},
                 "rm": "runs/benchmarks/textworld_small/rm"},
+    "webshop": {"env_id": "ARM-WebShop-v0", "max_actions": 32, "rm": "runs/benchmarks/webshop_small/rm"},
 }
 SETTINGS: dict[str, tuple[str, str | None, str | None]] = {
     "sparse": ("env", None, None), "shaped": ("rm", "shaped", "empty"), "shaped_zero": ("rm", "shaped", "zero"),
@@ -109,12 +111,16 @@ def aggregate(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def steps_to_reach(curve: dict[str, Any], target: float, key: str = "mean") -> int | None:
-    """The first env step count at which the mean curve (``key``: ``mean`` success, ``return_mean`` env return)
-    reaches ``target`` (``None``: never)."""
+    """The env step count from which the mean curve (``key``: ``mean`` success, ``return_mean`` env return) stays at
+    or above ``target`` to the end of the run (``None``: it ends below). Reaching and keeping, not the first touch:
+    the untrained policy's first window can touch a low target by luck (the cooking game's random play wins ~2 %)."""
+    reached = None
     for step, value in zip(curve["steps"], curve[key]):
         if value >= target > 0:
-            return int(step)
-    return None
+            reached = reached if reached is not None else int(step)
+        else:
+            reached = None
+    return reached
 
 
 def plot(curves: dict[str, dict[str, dict[str, Any]]], path: Path) -> None:
