@@ -4,8 +4,9 @@ A trajectory that bought something is relabelled with a goal that purchase fulfi
 type, attributes and chosen options under a price bound above what it cost, phrased like a shopper and
 posed as a custom goal). Negatives are bought by the expert's route: ``near_miss`` (a similar product
 within the bound), ``wrong_option`` (the target with an option value the reward does not take for the
-goal's), ``over_price`` (a similar product above the bound) and ``wrong_type`` (a product of another type
-that shares the goal's attributes, within the bound).
+goal's), ``over_price`` (a similar product above the bound) and ``wrong_type`` (a product of another type,
+within the bound, found by the goal's attributes or by a few words of the instruction: a title that shares a word
+with the goal, "green tea" for a green sports bra).
 
 A ``near_miss`` differs from the target mostly in attributes, which an item page does not show (they are in its
 Description and Features); ``wrong_type`` and ``over_price`` differ in what the pages do show (the title's type,
@@ -167,9 +168,13 @@ class WebShopSynthesis(SynthesisAdapter):
         similar += [a for a in shop.search(goal.product_type) if a != goal.asin and a not in similar]
         cheap = [a for a in similar if shop.catalogue[a].price <= goal.price_upper]
         dear = [a for a in similar if shop.catalogue[a].price > goal.price_upper]
-        other_type = [a for a in (shop.search(" ".join(goal.attributes)) if goal.attributes else [])
-                      if shop.catalogue[a].product_type != goal.product_type
-                      and shop.catalogue[a].price <= goal.price_upper]
+        # another type found the way an agent finds it: by the goal's attributes, or by a few words of the
+        # instruction (a title sharing one word, "green tea" for a green sports bra)
+        queries = ([" ".join(goal.attributes)] if goal.attributes else []) + [
+            search_words(goal.instruction, rng) for _ in range(2)]
+        other_type = list(dict.fromkeys(
+            a for q in queries for a in shop.search(q)[:10]
+            if shop.catalogue[a].product_type != goal.product_type and shop.catalogue[a].price <= goal.price_upper))
 
         def options_for(asin: str) -> dict[str, str]:  # the goal's values where offered, else a random one
             product = shop.catalogue[asin]
@@ -180,7 +185,7 @@ class WebShopSynthesis(SynthesisAdapter):
             return chosen
 
         groups: list[list[Candidate]] = []
-        for kind, pool in (("near_miss", cheap[:10]), ("over_price", dear[:10]), ("wrong_type", other_type[:10])):
+        for kind, pool in (("near_miss", cheap[:10]), ("over_price", dear[:10]), ("wrong_type", other_type)):
             if pool:
                 asin = pool[int(rng.integers(len(pool)))]
                 actions = _buy(shop, goal, asin, options_for(asin))
