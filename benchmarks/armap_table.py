@@ -12,7 +12,7 @@ candidates' scores and returns), JSON and Markdown under ``benchmarks/results/``
 
     python benchmarks/armap_table.py --env ARM-Game24-v0 --rm runs/quickstart/rm --tasks 50
     python benchmarks/armap_table.py --env ARM-Game24-v0 --rm runs/quickstart/rm --tasks 10 --gemma --no-random
-    python benchmarks/armap_table.py --env ARM-WebShop-v0 --rm runs/benchmarks/webshop_small/rm --tasks 500 --n 10 --iterations 10
+    python benchmarks/armap_table.py --env ARM-WebShop-v0 --rm runs/benchmarks/webshop_small/rm --tasks 50 --n 10 --iterations 10
 
 The test slice is the first ``--tasks`` tasks of the test split (say so wherever a figure is quoted).
 """
