@@ -96,18 +96,16 @@ def _finished(out: Path, config: Any) -> dict[str, Any] | None:
 def aggregate(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """Mean / min / max success per curve point over seeds (rows align: same rollout size in every run)."""
     n = min(len(r["curve"]) for r in runs)
-    steps = [row["env_steps"] for row in runs[0]["curve"][:n]]
-    rates = np.array([[row["success_rate"] for row in r["curve"][:n]] for r in runs])
-    returns = np.array([[row["mean_env_return"] for row in r["curve"][:n]] for r in runs])
-    finals = np.array([r["success_rate"] for r in runs])
-    final_returns = np.array([r["mean_env_return"] for r in runs])
+    out: dict[str, Any] = {"steps": [row["env_steps"] for row in runs[0]["curve"][:n]], "seeds": len(runs)}
+    for field, prefix in (("success_rate", ""), ("mean_env_return", "return_")):
+        values = np.array([[row[field] for row in r["curve"][:n]] for r in runs])
+        finals = np.array([r[field] for r in runs])
+        out |= {f"{prefix}mean": values.mean(0).tolist(), f"{prefix}min": values.min(0).tolist(),
+                f"{prefix}max": values.max(0).tolist(), f"final_{prefix}mean": float(finals.mean()),
+                f"final_{prefix}sd": float(finals.std())}
     speeds = [r["env_steps_per_s"] for r in runs if r.get("env_steps_per_s")]
-    return {"steps": steps, "mean": rates.mean(0).tolist(), "min": rates.min(0).tolist(), "max": rates.max(0).tolist(),
-            "final_mean": float(finals.mean()), "final_sd": float(finals.std()), "seeds": len(runs),
-            "return_mean": returns.mean(0).tolist(), "return_min": returns.min(0).tolist(),
-            "return_max": returns.max(0).tolist(), "final_return_mean": float(final_returns.mean()),
-            "final_return_sd": float(final_returns.std()),
-            "env_steps_per_s": float(np.mean(speeds)) if speeds else None}
+    out["env_steps_per_s"] = float(np.mean(speeds)) if speeds else None
+    return out
 
 
 def steps_to_reach(curve: dict[str, Any], target: float, key: str = "mean") -> int | None:

@@ -56,18 +56,14 @@ def purchase_rows(trajectories: list[Any], scores: np.ndarray) -> list[dict[str,
 
 
 def spearman_interval(x: np.ndarray, y: np.ndarray, n_boot: int, rng: np.random.Generator) -> dict[str, float]:
-    """Spearman's rho of ``x`` and ``y`` with a percentile bootstrap interval over rows."""
-    from scipy.stats import spearmanr
+    """Spearman's rho of ``x`` and ``y`` (eval-rm's :func:`~arm_gym.reward.evaluate.spearman`) with a percentile
+    bootstrap interval over rows."""
+    from arm_gym.reward.evaluate import spearman
 
-    def rho(idx: np.ndarray) -> float:
-        if np.ptp(x[idx]) == 0 or np.ptp(y[idx]) == 0:
-            return float("nan")
-        return float(spearmanr(x[idx], y[idx])[0])
-
-    boots = np.array([rho(rng.integers(len(x), size=len(x))) for _ in range(n_boot)])
+    boots = np.array([spearman(x[idx], y[idx]) for idx in (rng.integers(len(x), size=len(x)) for _ in range(n_boot))])
     boots = boots[~np.isnan(boots)]
     low, high = np.percentile(boots, [2.5, 97.5]) if len(boots) else (float("nan"), float("nan"))
-    return {"value": rho(np.arange(len(x))), "low": float(low), "high": float(high)}
+    return {"value": spearman(x, y), "low": float(low), "high": float(high)}
 
 
 def attribute_visibility(rows: list[dict[str, Any]], model: Any, catalogue: Any) -> dict[str, int]:

@@ -40,7 +40,6 @@ import argparse
 import functools
 import json
 import math
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -97,19 +96,21 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=functools.partial(run, parser=parser))
 
 
-def llm_policy_error(args: argparse.Namespace) -> str | None:
-    """Why ``--policy llm`` cannot play fresh episodes with these options (``None`` when it can, or is not asked)."""
-    from arm_gym.llm.openai_compat import BASE_URL_ENV, MODEL_ENV
+def build_policy_llm(args: argparse.Namespace) -> Any:
+    """The LLM backend that plays ``--policy llm`` (``None`` when not asked), or ``ValueError`` saying why it cannot."""
+    from arm_gym.llm.openai_compat import BASE_URL_ENV
 
     if args.policy != "llm" or args.trajectories:
         return None
-    if not (args.llm_base_url or args.llm_model or any(os.environ.get(v) for v in (BASE_URL_ENV, "OPENAI_BASE_URL",
-                                                                                   MODEL_ENV))):
-        return (f"--policy llm plays the episodes with an LLM agent and needs its server: --llm-base-url URL "
-                f"or ${BASE_URL_ENV} (and --llm-model NAME)")
+    try:
+        llm = build_llm(args)
+    except ValueError as exc:
+        raise ValueError(f"--policy llm plays the episodes with an LLM agent and needs its server: --llm-base-url URL "
+                         f"or ${BASE_URL_ENV} (and --llm-model NAME); {exc}") from exc
     if args.backend != "local":
-        return "--policy llm plays in this process (its LLM client is not sent to Ray workers): use --backend local"
-    return None
+        raise ValueError("--policy llm plays in this process (its LLM client is not sent to Ray workers): "
+                         "use --backend local")
+    return llm
 
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser | None = None) -> int:
@@ -129,18 +130,18 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser | None = None)
     from arm_gym.reward.train import VAL_FILE, load_triplets
     from arm_gym.trajectory import load_trajectories
 
-    error = llm_policy_error(args)
-    if error is not None:
+    try:
+        policy_llm = build_policy_llm(args)
+    except ValueError as exc:
         if parser is not None:
-            parser.error(error)
-        return report_error("eval-rm", ValueError(error))
-    play_llm = args.policy == "llm" and not args.trajectories
+            parser.error(str(exc))
+        return report_error("eval-rm", exc)
     judge = bool(args.llm_base_url or args.llm_model)  # the LLM judge baseline, as without --policy llm
     try:
         env_kwargs = parse_json_object(args.env_kwargs, "--env-kwargs")
-        llm = build_llm(args) if (judge or play_llm) else None
-        llm_policy = (LLMPolicy(llm, mode=args.llm_mode, temperature=args.llm_temperature, name="llm")
-                      if play_llm else None)
+        llm = policy_llm or (build_llm(args) if judge else None)  # one client for the agent and the judge
+        llm_policy = (LLMPolicy(policy_llm, mode=args.llm_mode, temperature=args.llm_temperature, name="llm")
+                      if policy_llm is not None else None)
         model = RewardModel.from_pretrained(args.checkpoint, device=args.device, precision=args.precision)
         warnings = check_provenance(model.metadata, args.env, env_kwargs, force=args.force)
         val_path = Path(args.val) if args.val else Path(args.checkpoint) / VAL_FILE
