@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -127,19 +126,17 @@ def main() -> int:
                 config = PlanConfig(planner=column.removeprefix(prefix), n=args.n, iterations=args.iterations,
                                     trials=args.trials, threshold=threshold)
                 out = work / f"{name}-{column}.jsonl".replace(":", "_")
-                tokens_before = dict(getattr(llm, "usage", {}) or {})
-                start = time.perf_counter()
                 stats = run_plans(args.env, out, policy=policy, scorer=scorer, scorer_name=scorer_name, config=config,
                                   tasks=args.tasks,
                                   env_kwargs=env_kwargs, reflector=LLMReflector(llm) if llm else None, progress=True)
                 keys = set(stats.keys)
                 answers = [t for t in load_trajectories(out) if t.meta.get("plan_key") in keys]
                 row = summarise_answers(answers)
-                row["seconds_per_task"] = (time.perf_counter() - start) / max(stats.planned, 1)
-                usage = getattr(llm, "usage", None)
-                if usage:
-                    row["llm_tokens"] = sum(usage.get(k, 0) - tokens_before.get(k, 0)
-                                            for k in ("prompt_tokens", "completion_tokens"))
+                # planning time as each answer recorded it, so answers kept from an earlier run count too
+                row["seconds_per_task"] = float(np.mean([t.meta.get("seconds", 0.0) for t in answers])) if answers else 0.0
+                if llm is not None:  # as each answer recorded it (None for answers planned before tokens were kept)
+                    tokens = [t.meta.get("llm_tokens") for t in answers]
+                    row["llm_tokens_per_task"] = float(np.mean(tokens)) if tokens and None not in tokens else None
                 table[name][column] = row
                 if column == "best-of-n":
                     curves[name] = budget_curve(answers, [1, 2, 5, 10, 25, 50, 100])

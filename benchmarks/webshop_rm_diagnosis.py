@@ -12,8 +12,10 @@ same policy, tasks and seed) and, among the episodes that bought something, repo
   the text the model reads (its rendering at its own token budget, the instruction line left out). An attribute
   that decides the return but never reaches the model's input cannot be learned from trajectories;
 * a ceiling: Spearman over all the episodes (95 % bootstrap over tasks, as eval-rm) of the model, of "bought
-  anything" (the outcome-claim baseline) and of privileged scorers that know the sub-scores a trajectory shows
-  exactly (``bought x (2 + r_type + price_ok)``, then with the share of matched attributes the text shows).
+  anything" (the outcome-claim baseline), of "bought anything, then the model" (the model's order among the
+  purchases, every non-purchase tied: what Spearman charges a continuous scorer for ordering the episodes whose
+  returns are all 0) and of privileged scorers that know the sub-scores a trajectory shows exactly
+  (``bought x (2 + r_type + price_ok)``, then with the share of matched attributes the text shows).
 
 Prints both tables and saves ``benchmarks/results/webshop_rm_diagnosis.json``.
 """
@@ -103,7 +105,12 @@ def ceiling(trajectories: list[Any], scores: np.ndarray, rows: list[dict[str, An
                 out[i] = 2 + r["r_type"] + r["price_ok"] + (r["seen_attribute_share"] if with_seen else 0.0)
         return out
 
-    scorers = {"model": scores, "bought anything": np.array([float(id(t) in by_trajectory) for t in trajectories]),
+    bought = np.array([float(id(t) in by_trajectory) for t in trajectories])
+    # the model's order among purchases with every non-purchase tied (as the keyword ties them): what Spearman
+    # charges a continuous scorer for ordering episodes whose returns are all 0
+    spread = float(np.ptp(scores)) + 1.0 if len(scores) else 1.0
+    scorers = {"model": scores, "bought anything": bought,
+               "bought anything, then the model": np.where(bought > 0, scores + spread, float(np.min(scores, initial=0))),
                "knows r_type and price": privileged(False), "knows r_type, price, seen attributes": privileged(True)}
     tasks = sorted({t.task_id for t in trajectories})
     members = {task: np.array([i for i, t in enumerate(trajectories) if t.task_id == task]) for task in tasks}
@@ -171,7 +178,8 @@ def main(argv: list[str] | None = None) -> int:
                 ["factor", "mean", "with return", "with model"])
     print("\ngoal attributes of the purchases, by match and by whether the model's input shows them:")
     print_table([visibility], list(visibility))
-    print(f"\nSpearman over all {len(trajectories)} episodes (95 % bootstrap over tasks); the last two are privileged:")
+    print(f"\nSpearman over all {len(trajectories)} episodes (95 % bootstrap over tasks); the third mixes the keyword"
+          " and the model, the last two are privileged:")
     print_table([{**b, "spearman": cell(b["spearman"])} for b in bounds], ["scorer", "spearman"])
     path = save_json(args.name, {"benchmark": "webshop_rm_diagnosis", "rm": args.rm, "budget": args.budget,
                                  "seed": args.seed, "n_trajectories": len(trajectories), "n_purchases": len(rows),

@@ -55,7 +55,8 @@ class LlamaServer:
         model_alias: the model name clients send (``None``: ``"gemma-3-270m"`` for the default model,
             else the file name).
         port: the port (default: a free one).
-        n_ctx: context length in tokens.
+        n_ctx: context length in tokens (default 8192: a WebShop prompt with a Reflexion lesson or two passes
+            2,048; Gemma 3 270M was trained on 32k).
         n_threads: CPU threads (default: llama.cpp's choice).
         startup_timeout: seconds to wait for the server to answer.
         extra_buffer_types: let llama.cpp use its extra CPU buffer types (AMX, repacked weights).
@@ -72,7 +73,7 @@ class LlamaServer:
         *,
         model_alias: str | None = None,
         port: int | None = None,
-        n_ctx: int = 2048,
+        n_ctx: int = 8192,
         n_threads: int | None = None,
         startup_timeout: float = 180.0,
         extra_buffer_types: bool | None = None,

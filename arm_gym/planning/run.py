@@ -1,7 +1,8 @@
 """Run a planner over the tasks of a split and append each answer to a JSON-lines file (resumable).
 
 Each record is the chosen trajectory (the trajectory schema) with the planning facts in ``meta``: planner,
-scorer, the chosen candidate's score, every candidate's score and env return, env steps and seconds spent.
+scorer, the chosen candidate's score, every candidate's score and env return, env steps, seconds and (for an LLM
+policy whose backend counts its usage) LLM tokens spent.
 Task ``i`` of a run is reset with seed ``seed + i``; a record is keyed by everything that shapes it
 (``meta["plan_key"]``), so a rerun skips the tasks already in the file. With a backend (``RayBackend``) the
 tasks are planned by workers that each hold their own env, policy and scorer; this process writes the records.
@@ -117,7 +118,7 @@ class PlanWorker:
 
     def __call__(self, items: Iterable[tuple[int, str, str]]) -> Iterator[Trajectory]:
         for i, task, key in items:
-            start = time.perf_counter()
+            start, tokens_before = time.perf_counter(), self._llm_tokens()
             result = plan_task(self.envs.get(), self.policy, self.scorer, self.config, seed=self.seed + i,
                                options={"task_id": task, "split": self.split}, reflector=self.reflector)
             record = result.trajectory
@@ -129,7 +130,19 @@ class PlanWorker:
                 candidate_returns=[t.env_return for t in result.candidates],
                 diagnostics=diagnose(result),
             )
+            if tokens_before is not None:
+                record.meta["llm_tokens"] = self._llm_tokens() - tokens_before
             yield record
+
+    def _llm_tokens(self) -> int | None:
+        """Prompt and completion tokens spent so far by the LLMs of the policy and reflector (shared ones once);
+        ``None`` when neither talks to an LLM that counts its usage."""
+        llms = {id(llm): llm for llm in (getattr(self.policy, "llm", None), getattr(self.reflector, "llm", None))
+                if isinstance(getattr(llm, "usage", None), dict)}
+        if not llms:
+            return None
+        return sum(int(llm.usage.get("prompt_tokens", 0)) + int(llm.usage.get("completion_tokens", 0))
+                   for llm in llms.values())
 
     def close(self) -> None:
         self.envs.close()
