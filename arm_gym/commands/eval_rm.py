@@ -4,7 +4,9 @@ Scores the validation triplets (default: CKPT/val_triplets.jsonl, written by `ar
 trajectories of ENV's test tasks with the model and with baselines (trajectory length, instruction-word overlap,
 the env's "text claims success" heuristic, and an LLM judge when --llm-* is given). Prints the return histogram
 and one table: a row per scorer with pairwise accuracy, Spearman with env return and better-of-two accuracy,
-each with a bootstrap 95 % interval over tasks, then the model's margin over the best baseline. Spearman and
+each with a bootstrap 95 % interval over tasks, then the model's margin over the best baseline. The model has a
+second row, reward_model_verdict: its score read as yes/no at the cut that best separates the validation
+triplets (what a 0/1 keyword competes with where returns are 0/1; never a baseline). Spearman and
 better-of-two are refused (n/a, with the reason) when the trajectories hold no win or no loss.
 
 Fresh-trajectory policies (--policy), never the random explorer that made the training data:
@@ -53,6 +55,7 @@ from arm_gym.commands.common import (
     report_error,
 )
 from arm_gym.jsonl import without_nan
+from arm_gym.reward.evaluate import MODEL, VERDICT
 from arm_gym.reward.fresh import POLICIES
 
 
@@ -196,7 +199,7 @@ def best_baseline(results: dict[str, Any]) -> str | None:
     for metric in ("spearman", "better_of_two_accuracy", "val_pairwise_accuracy"):
         if metric in margin:
             return margin[metric]["baseline"]
-    names = [n for n in (results.get("per_trajectory") or {}).get("scores", {}) if n != "reward_model"]
+    names = [n for n in (results.get("per_trajectory") or {}).get("scores", {}) if n not in (MODEL, VERDICT)]
     return names[0] if names else None
 
 
@@ -209,7 +212,7 @@ def plot_scores(results: dict[str, Any], path: str | Path) -> Path:
     import numpy as np
 
     per = results["per_trajectory"]
-    names = ["reward_model"] + [n for n in [best_baseline(results)] if n]
+    names = [MODEL] + [n for n in [best_baseline(results)] if n]
     returns = np.asarray(per["env_return"], float)
     won = np.asarray(per["won"], bool)
     jitter = np.random.default_rng(0).uniform(-0.02, 0.02, len(returns)) * (np.ptp(returns) or 1.0)

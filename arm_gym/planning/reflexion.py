@@ -22,6 +22,7 @@ from arm_gym.planning.result import PlanResult
 from arm_gym.planning.scorers import CachedScorer
 from arm_gym.planning.search import candidate_rng
 from arm_gym.policies.base import Policy
+from arm_gym.reward.evaluate import balanced_cut
 from arm_gym.trajectory import Trajectory
 
 logger = logging.getLogger(__name__)
@@ -37,11 +38,8 @@ def calibrate_threshold(scorer: Any, triplets: Sequence[Triplet]) -> float:
     accuracy of "score >= cut means the trajectory fulfils its intent"."""
     if not triplets:
         raise ValueError("calibrating a threshold needs validation triplets")
-    good = np.asarray(scorer.score([(t.prompt, t.chosen_trajectory) for t in triplets]), float)
-    bad = np.asarray(scorer.score([(t.prompt, t.rejected_trajectory) for t in triplets]), float)
-    cuts = np.unique(np.concatenate([good, bad]))
-    accuracy = [(np.mean(good >= c) + np.mean(bad < c)) / 2 for c in cuts]
-    return float(cuts[int(np.argmax(accuracy))])
+    good = scorer.score([(t.prompt, t.chosen_trajectory) for t in triplets])
+    return balanced_cut(good, scorer.score([(t.prompt, t.rejected_trajectory) for t in triplets]))
 
 
 def render_attempt(trajectory: Trajectory, max_steps: int = 15) -> str:

@@ -19,6 +19,12 @@ where the returns tie. A 0/1 keyword that is always right gets 1.0, while a cont
 above every loss gets at most about ``sqrt(3 p (1 - p))`` for a win rate ``p`` (0.83 at ``p = 0.35``). Concordance
 counts only pairs with different returns, so both reach 1.0 by ordering every such pair right.
 
+The same reason gives the model a second row, ``reward_model_verdict``: its score read as a yes/no, "score >= the
+cut that best separates the validation triplets' positives from their negatives" (:func:`balanced_cut`, the
+threshold Reflexion uses). On 0/1 returns that verdict is what a keyword competes with; the cut comes from the
+validation triplets only, never from the trajectories it is scored on. It is the model's, so it is never a
+baseline.
+
 The trajectories to rank come from :func:`arm_gym.reward.fresh.fresh_trajectories`.
 """
 
@@ -39,6 +45,7 @@ logger = logging.getLogger(__name__)
 
 METRICS = ("val_pairwise_accuracy", "spearman", "concordance", "better_of_two_accuracy")
 MODEL = "reward_model"
+VERDICT = "reward_model_verdict"
 
 
 class ProvenanceError(ValueError):
@@ -57,6 +64,17 @@ def pairwise_accuracy(model: Any, triplets: Sequence[Triplet]) -> float:
     chosen = model.score([(t.prompt, t.chosen_trajectory) for t in triplets])
     rejected = model.score([(t.prompt, t.rejected_trajectory) for t in triplets])
     return float(np.mean(_pair_hits(np.asarray(chosen, float), np.asarray(rejected, float))))
+
+
+def balanced_cut(good: Sequence[float], bad: Sequence[float]) -> float:
+    """The score that best separates ``good`` from ``bad`` scores: the cut maximising the balanced accuracy of
+    "score >= cut means good"."""
+    good, bad = np.asarray(good, float), np.asarray(bad, float)
+    if not len(good) or not len(bad):
+        raise ValueError("a cut needs both good and bad scores")
+    cuts = np.unique(np.concatenate([good, bad]))
+    accuracy = [(np.mean(good >= c) + np.mean(bad < c)) / 2 for c in cuts]
+    return float(cuts[int(np.argmax(accuracy))])
 
 
 def spearman(scores: Sequence[float], returns: Sequence[float]) -> float:
@@ -223,14 +241,18 @@ def evaluate_reward_model(
         baselines = default_baselines(env_id)
     scorers = {MODEL: model, **{b.name: b for b in baselines}}
     refused = outcome_gap(trajectories) if trajectories else None
-    val_hits, scores = {}, {}
+    val_hits, scores, cut = {}, {}, None
     for name, scorer in scorers.items():
         if val_triplets:
             chosen = np.asarray(scorer.score([(t.prompt, t.chosen_trajectory) for t in val_triplets]), float)
             rejected = np.asarray(scorer.score([(t.prompt, t.rejected_trajectory) for t in val_triplets]), float)
             val_hits[name] = _pair_hits(chosen, rejected)
+            if name == MODEL:
+                cut = balanced_cut(chosen, rejected)
         if trajectories:
             scores[name] = np.asarray(scorer.score([(t.instruction, t) for t in trajectories]), float)
+            if name == MODEL and cut is not None:  # right after the model, so it is the table's second row
+                scores[VERDICT] = (scores[MODEL] >= cut).astype(float)
     returns = np.asarray([t.env_return for t in trajectories], float)
     task_keys = [t.task_id for t in trajectories]
     pairs = _task_pairs(returns, task_keys)
@@ -240,7 +262,7 @@ def evaluate_reward_model(
         val_hits, _groups([t.task_id for t in val_triplets]), scores, returns, task_groups,
         [pairs[k] for k in order], refused is not None, n_boot, seed,
     )
-    results: dict[str, Any] = {"n_val_pairs": len(val_triplets)}
+    results: dict[str, Any] = {"n_val_pairs": len(val_triplets), "verdict_cut": cut}
     rows = {name: {m: {"value": float(a[0, j]), "low": _interval(a[1:, j])[0], "high": _interval(a[1:, j])[1]}
                    for j, m in enumerate(METRICS)} for name, a in table.items()}
     results.update({m: rows[MODEL][m]["value"] for m in METRICS})
@@ -258,7 +280,8 @@ def evaluate_reward_model(
     results["scorers"] = rows
     results["margin"] = {}
     for j, m in enumerate(METRICS):
-        candidates = [(rows[n][m]["value"], n) for n in rows if n != MODEL and not np.isnan(rows[n][m]["value"])]
+        candidates = [(rows[n][m]["value"], n) for n in rows
+                      if n not in (MODEL, VERDICT) and not np.isnan(rows[n][m]["value"])]
         if not candidates or np.isnan(rows[MODEL][m]["value"]):
             continue
         best = max(candidates)[1]

@@ -5,6 +5,7 @@ import pytest
 
 from arm_gym.reward.evaluate import (
     ProvenanceError,
+    balanced_cut,
     better_of_two_accuracy,
     check_provenance,
     check_tasks,
@@ -73,8 +74,16 @@ def test_evaluate_reward_model_gives_finite_metrics_beside_baselines(model):
         row = results["scorers"]["reward_model"][key]
         assert row["low"] <= row["value"] <= row["high"]
     assert results["spearman"] > 0.5 and results["better_of_two_accuracy"] > 0.8
-    assert set(results["scorers"]) == {"reward_model", "length", "brevity", "instruction_overlap", "outcome_claim"}
+    assert set(results["scorers"]) == {"reward_model", "reward_model_verdict", "length", "brevity",
+                                       "instruction_overlap", "outcome_claim"}
     assert set(results["margin"]) == {"val_pairwise_accuracy", "spearman", "concordance", "better_of_two_accuracy"}
+    assert not {m["baseline"] for m in results["margin"].values()} & {"reward_model", "reward_model_verdict"}
+    # the verdict: the model's score against the cut calibrated on the validation triplets, a 0/1 scorer
+    scores = results["per_trajectory"]["scores"]
+    cut = results["verdict_cut"]
+    assert scores["reward_model_verdict"] == [float(x >= cut) for x in scores["reward_model"]]
+    assert 0 < sum(scores["reward_model_verdict"]) < 16
+    assert math.isnan(results["scorers"]["reward_model_verdict"]["val_pairwise_accuracy"]["value"])  # its own data
     assert sum(b["count"] for b in results["return_histogram"]) == 16
     table = format_scorer_table(results)
     assert "reward_model" in table and "outcome_claim" in table and "margin over the best baseline" in table
@@ -128,3 +137,10 @@ def test_a_tie_counts_one_half():
             return np.ones(len(pairs))
 
     assert pairwise_accuracy(Constant(), make_triplets(5)) == 0.5
+
+
+def test_balanced_cut_separates_good_from_bad_scores():
+    assert balanced_cut([3.0, 4.0, 5.0], [1.0, 2.0, 3.5]) == 3.0  # 3/3 good at or above, 2/3 bad below
+    assert balanced_cut([10.0], [1.0, 2.0]) == 10.0
+    with pytest.raises(ValueError, match="both good and bad"):
+        balanced_cut([], [1.0])
