@@ -10,7 +10,7 @@ Everything lands under --out; a rerun reuses every finished stage. The default e
 setting (unchecked arithmetic, outcome-blind text).
 
 Examples:
-    arm-gym quickstart                                   # about 10 minutes on 2 CPU cores
+    arm-gym quickstart                                   # about 13 minutes on 2 CPU cores
     arm-gym quickstart --env ARM-WebShop-v0 --budget small --out runs/quickstart-webshop
 """
 
