@@ -224,25 +224,28 @@ class Pipeline:
         })
 
 
+def mean_interval(values: np.ndarray, rng: np.random.Generator, n_boot: int = 1000) -> list[float]:
+    """Percentile bootstrap 95 % interval of the mean of ``values`` (one value per task; NaN values left out)."""
+    values = np.asarray(values, float)
+    values = values[~np.isnan(values)]
+    if len(values) == 0:
+        return [float("nan"), float("nan")]
+    means = values[rng.integers(len(values), size=(n_boot, len(values)))].mean(axis=1)
+    return [float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))]
+
+
 def summarise_answers(answers: list[Any], n_boot: int = 1000, seed: int = 0) -> dict[str, Any]:
     """Success rate and mean env return of planned answers with bootstrap 95 % intervals over tasks, and the
     env steps spent per task."""
     won = np.asarray([float(t.won) for t in answers])
     returns = np.asarray([t.env_return for t in answers])
     rng = np.random.default_rng(seed)
-
-    def interval(values: np.ndarray) -> list[float]:
-        if len(values) == 0:
-            return [float("nan"), float("nan")]
-        means = values[rng.integers(len(values), size=(n_boot, len(values)))].mean(axis=1)
-        return [float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))]
-
     return {
         "tasks": len(answers),
         "success": float(won.mean()) if len(won) else float("nan"),
-        "success_ci": interval(won),
+        "success_ci": mean_interval(won, rng, n_boot),
         "return": float(returns.mean()) if len(returns) else float("nan"),
-        "return_ci": interval(returns),
+        "return_ci": mean_interval(returns, rng, n_boot),
         "env_steps_per_task": float(np.mean([t.meta.get("env_steps", 0) for t in answers])) if answers else 0.0,
     }
 

@@ -27,15 +27,6 @@ from benchmarks._common import print_table, save_json
 ENV_ID = "ARM-WebShop-v0"
 
 
-def interval(values: np.ndarray, rng: np.random.Generator, n_boot: int = 1000) -> list[float]:
-    """Bootstrap 95 % interval of the mean of ``values`` (one value per task; NaN values left out)."""
-    values = values[~np.isnan(values)]
-    if not len(values):
-        return [float("nan"), float("nan")]
-    means = values[rng.integers(len(values), size=(n_boot, len(values)))].mean(axis=1)
-    return [float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))]
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rm", default="runs/benchmarks/webshop_small/rm", help="reward-model checkpoint")
@@ -47,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from arm_gym.envs.synthesis import get_adapter
+    from arm_gym.pipeline import mean_interval
     from arm_gym.planning.run import PlanConfig, run_plans
     from arm_gym.policies import RandomPolicy
     from arm_gym.reward.model import RewardModel
@@ -76,12 +68,12 @@ def main(argv: list[str] | None = None) -> int:
         row: dict[str, Any] = {"setting": name}
         for key, v in values.items():
             mean = float(np.nanmean(v))
-            low, high = interval(v, rng)
+            low, high = mean_interval(v, rng)
             row[key] = f"{mean:.3f} [{low:.3f}, {high:.3f}]"
             row[f"{key}_value"], row[f"{key}_ci"] = mean, [low, high]
             if name != "no target":  # paired: the same task and the same candidates
                 diff = v - base[key]
-                d_low, d_high = interval(diff, rng)
+                d_low, d_high = mean_interval(diff, rng)
                 row[f"{key} change"] = f"{float(np.nanmean(diff)):+.3f} [{d_low:+.3f}, {d_high:+.3f}]"
                 row[f"{key}_change"] = {"value": float(np.nanmean(diff)), "ci": [d_low, d_high]}
         rows.append(row)

@@ -110,13 +110,6 @@ POLICIES = {
 }
 
 
-def bootstrap(values: np.ndarray, rng: np.random.Generator, n: int = 2000) -> tuple[float, float]:
-    """95 % percentile bootstrap interval of the mean."""
-    idx = rng.integers(0, len(values), (n, len(values)))
-    means = values[idx].mean(axis=1)
-    return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--goals", type=int, default=500)
@@ -129,6 +122,7 @@ def main() -> None:
     from _common import print_table, save_json
 
     from arm_gym.envs.webshop import WebShopEnv
+    from arm_gym.pipeline import mean_interval
 
     env = WebShopEnv(num_products=args.num_products, catalogue_seed=args.catalogue_seed, max_steps=None)
     ids = list(env.task_ids(args.split))[: args.goals]
@@ -146,8 +140,8 @@ def main() -> None:
             rewards.append(float(policy(env, info["instruction"], info)))
         r = np.asarray(rewards)
         won = (r >= 1.0 - 1e-9).astype(float)
-        lo, hi = bootstrap(r, rng)
-        slo, shi = bootstrap(won, rng)
+        lo, hi = mean_interval(r, rng, n_boot=2000)
+        slo, shi = mean_interval(won, rng, n_boot=2000)
         rows.append({"policy": name, "score": round(100 * r.mean(), 1), "score_ci95": [round(100 * lo, 1), round(100 * hi, 1)],
                      "success_pct": round(100 * won.mean(), 1), "success_ci95": [round(100 * slo, 1), round(100 * shi, 1)],
                      "goals": len(ids)})

@@ -108,9 +108,8 @@ def ceiling(trajectories: list[Any], scores: np.ndarray, rows: list[dict[str, An
     bought = np.array([float(id(t) in by_trajectory) for t in trajectories])
     # the model's order among purchases with every non-purchase tied (as the keyword ties them): what Spearman
     # charges a continuous scorer for ordering episodes whose returns are all 0
-    spread = float(np.ptp(scores)) + 1.0 if len(scores) else 1.0
     scorers = {"model": scores, "bought anything": bought,
-               "bought anything, then the model": np.where(bought > 0, scores + spread, float(np.min(scores, initial=0))),
+               "bought anything, then the model": np.where(bought > 0, scores + np.ptp(scores) + 1.0, scores.min()),
                "knows r_type and price": privileged(False), "knows r_type, price, seen attributes": privileged(True)}
     tasks = sorted({t.task_id for t in trajectories})
     members = {task: np.array([i for i, t in enumerate(trajectories) if t.task_id == task]) for task in tasks}
